@@ -1,0 +1,175 @@
+"""SQLAlchemy Core description of every table nocodedb owns.
+
+The DDL itself lives in the Alembic migrations (nocodedb/db/migrations/versions); this module only
+describes the tables so that queries can be built. Keep both in step: tests/test_schema.py compares them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+
+def _ts(name: str) -> Column:
+    return Column(name, DateTime(timezone=True))
+
+
+instance_settings = Table(
+    "instance_settings", metadata, Column("key", Text, primary_key=True), Column("value", JSONB)
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("is_staff", Boolean, nullable=False),
+    Column("language", Text, nullable=False),
+    _ts("created_at"),
+    _ts("password_changed_at"),
+)
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("order", Integer, nullable=False),
+    _ts("created_at"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("workspace_id", BigInteger, primary_key=True),
+    Column("user_id", BigInteger, primary_key=True),
+    Column("role", Text, nullable=False),
+    _ts("created_at"),
+)
+
+databases = Table(
+    "databases",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("workspace_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("order", Integer, nullable=False),
+    _ts("created_at"),
+)
+
+tables = Table(
+    "tables",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("database_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("order", Integer, nullable=False),
+    _ts("created_at"),
+)
+
+fields = Table(
+    "fields",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("table_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("options", JSONB, nullable=False),
+    Column("order", Integer, nullable=False),
+    Column("primary", Boolean, nullable=False),
+    Column("description", Text),
+    _ts("created_at"),
+)
+
+views = Table(
+    "views",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("table_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("order", Integer, nullable=False),
+    Column("filter_type", Text, nullable=False),
+    Column("filters", JSONB, nullable=False),
+    Column("sorts", JSONB, nullable=False),
+    Column("options", JSONB, nullable=False),
+    Column("field_options", JSONB, nullable=False),
+    Column("public", Boolean, nullable=False),
+    Column("slug", Text, nullable=False),
+    Column("password_hash", Text),
+    _ts("created_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("workspace_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("key_hash", Text, nullable=False),
+    Column("permissions", JSONB, nullable=False),
+    _ts("created_at"),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("token_hash", Text, nullable=False),
+    _ts("created_at"),
+    _ts("expires_at"),
+    _ts("revoked_at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("workspace_id", BigInteger),
+    Column("user_id", BigInteger),
+    Column("action", Text, nullable=False),
+    Column("detail", JSONB, nullable=False),
+    Column("ip", Text),
+    _ts("created_at"),
+)
+
+# User rows: one logical table partitioned by LIST (table_id); see docs/architecture.md.
+rows = Table(
+    "rows",
+    metadata,
+    Column("database_id", BigInteger, nullable=False),
+    Column("table_id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True),
+    Column("order", Numeric(40, 20), nullable=False),
+    Column("data", JSONB, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Column("created_by", BigInteger),
+    Column("updated_by", BigInteger),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("database_id", BigInteger, nullable=False),
+    Column("field_id", BigInteger, primary_key=True),
+    Column("row_id", BigInteger, primary_key=True),
+    Column("target_row_id", BigInteger, primary_key=True),
+    Column("position", Integer, nullable=False),
+)
