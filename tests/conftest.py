@@ -59,3 +59,39 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await migrate(eng)
     yield eng
     await eng.dispose()
+
+
+# --- the application -------------------------------------------------------------------------------
+
+from dataclasses import replace  # noqa: E402
+
+import httpx  # noqa: E402
+
+from nocodedb.app import create_app  # noqa: E402
+from nocodedb.settings import Settings  # noqa: E402
+from tests.factories import Api, signed_up  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return replace(Settings(), database_url=database_url)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine):  # type: ignore[no-untyped-def]
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def api(client: httpx.AsyncClient) -> Api:
+    """A signed-up user with a workspace and a database, ready to make tables."""
+    return await signed_up(client)

@@ -1,0 +1,1 @@
+"""The HTTP layer: thin handlers that parse, authenticate, call one service, and answer JSON."""

@@ -1,0 +1,161 @@
+"""The ASGI application: routes, error handlers, and the lifespan that opens the database."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from fields import default_field_types
+from nocodedb import errors
+from nocodedb.api import accounts, rows, tables, tokens, workspaces
+from nocodedb.api.http import JSONResponse, RouteDoc, ctx_of
+from nocodedb.api.openapi import build_openapi
+from nocodedb.api.routing import Routes
+from nocodedb.context import AppContext
+from nocodedb.db.embedded import start_embedded
+from nocodedb.db.engine import make_engine
+from nocodedb.db.migrate import migrate
+from nocodedb.db.schema import instance_settings
+from nocodedb.settings import Settings
+from views.filters import default_filter_types
+
+log = logging.getLogger(__name__)
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+
+def api_routes() -> Routes:
+    collected = Routes()
+    for module in (accounts, workspaces, tables, rows, tokens):
+        collected.extend(module.routes)
+    return collected
+
+
+async def instance_secret(engine: AsyncEngine) -> str:
+    """The JWT signing secret, made once per instance and kept in the database."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            pg_insert(instance_settings)
+            .values(key="jwt_secret", value=secrets.token_urlsafe(48))
+            .on_conflict_do_nothing()
+        )
+        value = (
+            await conn.execute(select(instance_settings.c.value).where(instance_settings.c.key == "jwt_secret"))
+        ).scalar_one()
+    return str(value)
+
+
+def support_sql() -> list[str]:
+    """SQL helper functions that field types and formulas compile to (all CREATE OR REPLACE)."""
+    statements: list[str] = []
+    import fields
+    import formula
+
+    statements += getattr(fields, "SUPPORT_SQL", [])
+    statements += getattr(formula, "SUPPORT_SQL", [])
+    return statements
+
+
+async def open_database(settings: Settings) -> AsyncEngine:
+    url = settings.database_url or start_embedded(settings.data_dir)
+    engine = make_engine(url)
+    await migrate(engine)
+    async with engine.begin() as conn:
+        # Serialized with the migrations' lock: CREATE OR REPLACE from two workers at once can clash.
+        await conn.execute(text("SELECT pg_advisory_xact_lock(7251903114)"))
+        for statement in support_sql():
+            # Driver-level: function bodies hold colons that text() would read as parameters.
+            await conn.exec_driver_sql(statement)
+    return engine
+
+
+async def on_api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, errors.APIError)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        error: errors.APIError = errors.NotFound(f"No endpoint at {request.url.path}.")
+    elif exc.status_code == 405:
+        error = errors.MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}.")
+    else:
+        error = errors.APIError(exc.detail)
+        error.status = exc.status_code
+    return JSONResponse(error.body(), status_code=error.status)
+
+
+async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    body = {"error": "ERROR_SERVER", "detail": "Something went wrong on the server; nothing was changed."}
+    return JSONResponse(body, status_code=500)
+
+
+async def health(request: Request) -> Response:
+    async with ctx_of(request).engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+async def index(request: Request) -> Response:
+    return FileResponse(FRONTEND / "index.html")
+
+
+def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    collected = api_routes()
+    docs: list[RouteDoc] = [*collected.docs, RouteDoc("/api/health", ("GET",), "Is the server up", auth="public")]
+    openapi = build_openapi(docs)
+
+    async def schema(request: Request) -> Response:
+        return JSONResponse(openapi)
+
+    docs.append(RouteDoc("/api/schema.json", ("GET",), "This OpenAPI document", auth="public"))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_engine = engine is None
+        active = engine or await open_database(settings)
+        app.state.ctx = AppContext(
+            engine=active,
+            settings=settings,
+            field_types=default_field_types(),
+            filter_types=default_filter_types(),
+            secret=await instance_secret(active),
+        )
+        yield
+        if own_engine:
+            await active.dispose()
+
+    routes: list[Any] = [
+        *collected.routes,
+        Route("/api/health", health, methods=["GET"]),
+        Route("/api/schema.json", schema, methods=["GET"]),
+        Route("/", index, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=FRONTEND), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            errors.APIError: on_api_error,
+            HTTPException: on_http_error,
+            Exception: on_unexpected_error,
+        },
+    )
+    app.state.route_docs = docs
+    return app

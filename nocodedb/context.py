@@ -1,0 +1,20 @@
+"""What every request and service needs: the engine, the settings, the registries, the signing secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fields import FieldType, Registry
+from nocodedb.settings import Settings
+from views.filters import FilterType
+
+
+@dataclass
+class AppContext:
+    engine: AsyncEngine
+    settings: Settings
+    field_types: Registry[FieldType]
+    filter_types: Registry[FilterType]
+    secret: str

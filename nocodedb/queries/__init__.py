@@ -1,0 +1,1 @@
+"""Read-only queries (no writes here): listing and fetching rows."""
