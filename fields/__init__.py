@@ -21,8 +21,15 @@ __all__ = [
 def default_field_types() -> Registry[FieldType]:
     """A registry holding every built-in field type, registered as a plugin would register its own."""
     from fields.builtin import BUILTIN_FIELD_TYPES
+    from fields.link import LinkRowFieldType
+    from fields.lookup import CountFieldType, LookupFieldType, RollupFieldType
 
     registry: Registry[FieldType] = Registry("field type")
-    for field_type_class in BUILTIN_FIELD_TYPES:
+    for field_type_class in [*BUILTIN_FIELD_TYPES, LinkRowFieldType, LookupFieldType, RollupFieldType, CountFieldType]:
         registry.register(field_type_class.type, field_type_class())
+    for _, field_type in registry.items():
+        # Types that show other fields' values (lookups) need the registry itself.
+        bind = getattr(field_type, "bind_registry", None)
+        if bind is not None:
+            bind(registry)
     return registry

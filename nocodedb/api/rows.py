@@ -28,6 +28,7 @@ from nocodedb.queries.rows import FieldSet, RowQuery, fetch_rows, list_rows, row
 from nocodedb.services import rows as row_service
 from nocodedb.services.actor import table_scope
 from nocodedb.services.metadata import load_fields
+from nocodedb.services.view_rows import view_query_parts
 
 routes = Routes()
 MAX_PAGE_SIZE = 200
@@ -101,12 +102,17 @@ async def list_table_rows(request: Request) -> Response:
         actor = await actor_for(request, conn, tokens_allowed=True)
         scope = await table_scope(conn, actor, table_id, minimum="viewer", operation="read")
         fieldset = FieldSet(await load_fields(conn, table_id))
+        conditions, view_order = await view_query_parts(
+            conn, request.query_params.get("view_id"), table_id, fieldset.fields, ctx.field_types, ctx.filter_types
+        )
         query = RowQuery(
             filters=_filters(request),
             order_by=_order_by(request, fieldset, user_field_names),
             search=request.query_params.get("search") or None,
             offset=(page - 1) * size,
             limit=size,
+            conditions=conditions,
+            view_order=view_order,
         )
         count, records = await list_rows(
             conn, table_id, scope.database_id, fieldset, ctx.field_types, ctx.filter_types, query,
@@ -165,6 +171,7 @@ async def create_row(request: Request) -> Response:
                 conn, ctx_of(request).field_types, actor, table_id, [body],
                 user_field_names=query_bool(request, "user_field_names"),
                 before_id=int(before) if before else None,
+                filter_types=ctx_of(request).filter_types,
             )
         except errors.RequestBodyInvalid as exc:
             raise _single_item_errors(exc) from None
@@ -191,6 +198,7 @@ async def update_row(request: Request) -> Response:
             fieldset, records = await row_service.update_rows(
                 conn, ctx_of(request).field_types, actor, table_id, [{**body, "id": row_id}],
                 user_field_names=query_bool(request, "user_field_names"),
+                filter_types=ctx_of(request).filter_types,
             )
         except errors.RequestBodyInvalid as exc:
             raise _single_item_errors(exc) from None
@@ -205,7 +213,10 @@ async def delete_row(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)
         try:
-            await row_service.delete_rows(conn, actor, table_id, [row_id])
+            await row_service.delete_rows(
+                conn, actor, table_id, [row_id],
+                field_types=ctx_of(request).field_types, filter_types=ctx_of(request).filter_types,
+            )
         except errors.RowNotFound:
             raise errors.RowNotFound() from None
     return Response(status_code=204)
@@ -229,6 +240,7 @@ async def batch_create(request: Request) -> Response:
         fieldset, records = await row_service.create_rows(
             conn, ctx_of(request).field_types, actor, table_id, body.items,
             user_field_names=query_bool(request, "user_field_names"),
+            filter_types=ctx_of(request).filter_types,
         )
     return JSONResponse({"items": await _answer_rows(request, table_id, fieldset, records)})
 
@@ -243,6 +255,7 @@ async def batch_update(request: Request) -> Response:
         fieldset, records = await row_service.update_rows(
             conn, ctx_of(request).field_types, actor, table_id, body.items,
             user_field_names=query_bool(request, "user_field_names"),
+            filter_types=ctx_of(request).filter_types,
         )
     return JSONResponse({"items": await _answer_rows(request, table_id, fieldset, records)})
 
@@ -256,5 +269,8 @@ async def batch_delete(request: Request) -> Response:
     _check_batch_size(request, body.items)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)
-        await row_service.delete_rows(conn, actor, path_int(request, "table_id"), body.items)
+        await row_service.delete_rows(
+            conn, actor, path_int(request, "table_id"), body.items,
+            field_types=ctx_of(request).field_types, filter_types=ctx_of(request).filter_types,
+        )
     return Response(status_code=204)

@@ -73,7 +73,8 @@ async def create_field(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
         result = await fields.create_field(
-            conn, ctx_of(request).field_types, actor, path_int(request, "table_id"), body.model_dump()
+            conn, ctx_of(request).field_types, actor, path_int(request, "table_id"), body.model_dump(),
+            ctx_of(request).filter_types,
         )
     return JSONResponse(result)
 
@@ -97,7 +98,8 @@ async def update_field(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
         result = await fields.update_field(
-            conn, ctx_of(request).field_types, actor, path_int(request, "field_id"), body.model_dump(exclude_unset=True)
+            conn, ctx_of(request).field_types, actor, path_int(request, "field_id"),
+            body.model_dump(exclude_unset=True), ctx_of(request).filter_types,
         )
     return JSONResponse(result)
 
@@ -106,5 +108,7 @@ async def update_field(request: Request) -> Response:
 async def delete_field(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
-        await fields.delete_field(conn, ctx_of(request).field_types, actor, path_int(request, "field_id"))
-    return JSONResponse({"related_fields": []})
+        removed = await fields.delete_field(
+            conn, ctx_of(request).field_types, actor, path_int(request, "field_id"), ctx_of(request).filter_types
+        )
+    return JSONResponse({"related_fields": [{"id": i} for i in removed]})

@@ -19,7 +19,7 @@ def _upgrade(connection: Connection) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
+    command.upgrade(cfg, "heads")
 
 
 async def migrate(engine: AsyncEngine) -> None:

@@ -112,6 +112,11 @@ views = Table(
     Column("slug", Text, nullable=False),
     Column("password_hash", Text),
     _ts("created_at"),
+    # 0002_views
+    Column("filter_groups", JSONB, nullable=False),
+    Column("group_bys", JSONB, nullable=False),
+    Column("filters_disabled", Boolean, nullable=False),
+    Column("created_by", BigInteger),
 )
 
 api_tokens = Table(
@@ -172,4 +177,33 @@ links = Table(
     Column("row_id", BigInteger, primary_key=True),
     Column("target_row_id", BigInteger, primary_key=True),
     Column("position", Integer, nullable=False),
+)
+
+# Row edit links (0002_views): only the hash of each link's secret is stored.
+edit_links = Table(
+    "edit_links",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("view_id", BigInteger, nullable=False),
+    Column("table_id", BigInteger, nullable=False),
+    Column("row_id", BigInteger, nullable=False),
+    Column("secret_hash", Text, nullable=False),
+    Column("created_by", BigInteger),
+    _ts("created_at"),
+    _ts("expires_at"),
+    _ts("revoked_at"),
+    _ts("last_used_at"),
+)
+
+# The stored dependency graph of computed fields: dependent <- source (through a link field `via`).
+# source_id is NULL (and source_name kept) when a formula names a field that does not exist (any more).
+field_dependencies = Table(
+    "field_dependencies",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("database_id", BigInteger, nullable=False),
+    Column("dependent_id", BigInteger, nullable=False),
+    Column("source_id", BigInteger),
+    Column("source_name", Text),
+    Column("via_field_id", BigInteger),
 )

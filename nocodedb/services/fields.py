@@ -13,7 +13,11 @@ from fields import Field, FieldType, Registry
 from nocodedb import errors
 from nocodedb.db.schema import fields as fields_table
 from nocodedb.db.schema import rows
+from nocodedb.computed.engine import load_graph, lock_database
+from nocodedb.computed.setup import enrich_options
+from nocodedb.services import computed_fields
 from nocodedb.services.actor import Actor, table_scope
+from views.filters import FilterType, default_filter_types
 from nocodedb.services.metadata import field_json, load_field, load_fields, row_source, to_field
 
 RESERVED_NAMES = {"id", "order"}
@@ -66,21 +70,36 @@ async def _run_ddl(conn: AsyncConnection, statements: list[str]) -> None:
 
 async def _fill_automatic(conn: AsyncConnection, field_type: FieldType, f: Field, table_id: int) -> None:
     """Give existing rows a value for a new automatic field (autonumber, uuid), in row order."""
-    hook = getattr(field_type, "fill_existing_sql", None)
-    if hook is None:
+    ordered_ids = select(rows.c.id).where(rows.c.table_id == table_id).order_by(rows.c.order, rows.c.id)
+    source = field_type.fill_existing_sql(f, ordered_ids)
+    if source is None:
         return
-    statement = hook(f, table_id)
-    if statement is not None:
-        await conn.execute(statement)
+    filled = source.subquery("filled")
+    await conn.execute(
+        update(rows)
+        .where(rows.c.table_id == table_id, rows.c.id == filled.c.id)
+        .values(data=rows.c.data.op("||")(func.jsonb_build_object(literal(f.key), filled.c.value)))
+    )
 
 
 async def create_field(
-    conn: AsyncConnection, field_types: Registry[FieldType], actor: Actor, table_id: int, spec: dict[str, Any]
+    conn: AsyncConnection,
+    field_types: Registry[FieldType],
+    actor: Actor,
+    table_id: int,
+    spec: dict[str, Any],
+    filter_types: Registry[FilterType] | None = None,
 ) -> dict[str, Any]:
-    await table_scope(conn, actor, table_id, minimum="builder")
+    scope = await table_scope(conn, actor, table_id, minimum="builder")
     name = _check_name(spec.get("name"))
     field_type = _field_type(field_types, spec.get("type"))
     options = _options(field_type, spec, None)
+    graph = None
+    if computed_fields.is_computed(field_type.type):
+        await lock_database(conn, scope.database_id)
+        graph = await load_graph(conn, scope.database_id)
+        options = enrich_options(graph, field_types, table_id, field_type.type, options)
+        options = await _check_formula(graph, field_types, table_id, field_type.type, options)
     existing = await load_fields(conn, table_id)
     if len(existing) >= MAX_FIELDS_PER_TABLE:
         raise errors.APIError(f"A table has at most {MAX_FIELDS_PER_TABLE} fields.")
@@ -107,7 +126,21 @@ async def create_field(
     f = to_field(created)
     await _run_ddl(conn, _hook_list(field_type, "ddl_on_create", f, table_id))
     await _fill_automatic(conn, field_type, f, table_id)
+    if graph is not None:
+        f = await computed_fields.after_save(
+            conn, graph, field_types, filter_types or default_filter_types(), f, created=True
+        )
     return field_json(f, field_types)
+
+
+async def _check_formula(
+    graph: Any, field_types: Registry[FieldType], table_id: int, type_name: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    if type_name != "formula":
+        return options
+    from nocodedb.services.formula_fields import checked_formula_options
+
+    return checked_formula_options(graph, field_types, table_id, options)
 
 
 def _hook_list(field_type: FieldType, name: str, *args: Any) -> list[str]:
@@ -206,17 +239,28 @@ async def _options_for_select_conversion(
 
 
 async def update_field(
-    conn: AsyncConnection, field_types: Registry[FieldType], actor: Actor, field_id: int, spec: dict[str, Any]
+    conn: AsyncConnection,
+    field_types: Registry[FieldType],
+    actor: Actor,
+    field_id: int,
+    spec: dict[str, Any],
+    filter_types: Registry[FilterType] | None = None,
 ) -> dict[str, Any]:
     old = await load_field(conn, field_id)
     if old is None:
         raise errors.FieldNotFound()
-    await table_scope(conn, actor, old.table_id, minimum="builder")
+    scope = await table_scope(conn, actor, old.table_id, minimum="builder")
+    filter_types = filter_types or default_filter_types()
     name = _check_name(spec["name"]) if "name" in spec else old.name
     new_type = _field_type(field_types, spec.get("type", old.type))
     if old.primary and not new_type.can_be_primary:
         raise errors.IncompatiblePrimaryType()
     options = _options(new_type, spec, old)
+    await lock_database(conn, scope.database_id)
+    graph = await load_graph(conn, scope.database_id)
+    if computed_fields.is_computed(new_type.type):
+        options = enrich_options(graph, field_types, old.table_id, new_type.type, options)
+        options = await _check_formula(graph, field_types, old.table_id, new_type.type, options)
     if old.type != new_type.type:
         options = await _options_for_select_conversion(conn, field_types, old, new_type, options)
     description = spec.get("description", old.description)
@@ -239,25 +283,51 @@ async def update_field(
         raise errors.FieldNameTaken() from None
     new = to_field(updated)
     lost = 0
+    if old.type == "link_row" and new.type != "link_row":
+        removed = await computed_fields.before_delete(conn, graph, old)
+        await computed_fields.after_delete(conn, graph, field_types, filter_types, removed)
     if old.type != new.type or old.options != new.options:
         if old.type != new.type:
             await _run_ddl(conn, _hook_list(field_types.get(old.type), "ddl_on_delete", old))
             await _run_ddl(conn, _hook_list(new_type, "ddl_on_create", new, new.table_id))
-        lost = await _convert_values(conn, field_types, old, new)
+        if not computed_fields.is_computed(new.type):
+            lost = await _convert_values(conn, field_types, old, new)
         if old.type != new.type:
             await _fill_automatic(conn, new_type, new, new.table_id)
+    graph.fields_by_id[new.id] = new
+    if computed_fields.is_computed(new.type):
+        if old.type != new.type or old.options != new.options:
+            new = await computed_fields.after_save(conn, graph, field_types, filter_types, new, created=False)
+    else:
+        await computed_fields.store_edges_cleared(conn, graph, new)
+    if old.type != new.type or old.options != new.options or (new.primary and old.name != new.name):
+        await computed_fields.values_changed_everywhere(conn, graph, field_types, filter_types, new)
     return {**field_json(new, field_types), "lost_values": lost}
 
 
-async def delete_field(conn: AsyncConnection, field_types: Registry[FieldType], actor: Actor, field_id: int) -> None:
+async def delete_field(
+    conn: AsyncConnection,
+    field_types: Registry[FieldType],
+    actor: Actor,
+    field_id: int,
+    filter_types: Registry[FilterType] | None = None,
+) -> list[int]:
+    """Delete a field (and a link's other side); return the ids of the other fields deleted with it."""
     f = await load_field(conn, field_id)
     if f is None:
         raise errors.FieldNotFound()
-    await table_scope(conn, actor, f.table_id, minimum="builder")
+    scope = await table_scope(conn, actor, f.table_id, minimum="builder")
     if f.primary:
         raise errors.CannotDeletePrimary()
+    await lock_database(conn, scope.database_id)
+    graph = await load_graph(conn, scope.database_id)
+    removed = await computed_fields.before_delete(conn, graph, f)
     await conn.execute(delete(fields_table).where(fields_table.c.id == field_id))
     await conn.execute(
         update(rows).where(rows.c.table_id == f.table_id).values(data=rows.c.data.op("-")(literal(f.key)))
     )
     await _run_ddl(conn, _hook_list(field_types.get(f.type), "ddl_on_delete", f))
+    await computed_fields.after_delete(
+        conn, graph, field_types, filter_types or default_filter_types(), [f, *removed]
+    )
+    return [r.id for r in removed]

@@ -5,16 +5,29 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Numeric, bindparam, column, delete, func, literal, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Numeric,
+    bindparam,
+    column,
+    delete,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, FieldValueError, Registry
 from nocodedb import errors
-from nocodedb.db.schema import links, rows
+from nocodedb.computed.engine import DatabaseGraph, Recomputer, load_graph, lock_database
+from nocodedb.db.schema import field_dependencies, rows
 from nocodedb.queries.rows import FieldSet, fetch_rows
 from nocodedb.services.actor import Actor, TableScope, minimum_role_for, table_scope
+from nocodedb.services.links import unlink_rows, write_links
 from nocodedb.services.metadata import load_fields
+from views.filters import FilterType
 
 IGNORED_KEYS = {"id", "order"}
 
@@ -164,6 +177,71 @@ async def _table_context(
     return scope, FieldSet(await load_fields(conn, table_id))
 
 
+async def _graph_if_needed(conn: AsyncConnection, scope: TableScope, fieldset: FieldSet) -> DatabaseGraph | None:
+    """The database's computed-field graph, when a write here can change computed values."""
+    local = any(f.type in LINKED_OR_COMPUTED for f in fieldset.fields)
+    if not local:
+        local = bool(
+            (
+                await conn.execute(
+                    select(field_dependencies.c.id).where(field_dependencies.c.database_id == scope.database_id).limit(1)
+                )
+            ).first()
+        )
+    if not local:
+        return None
+    # Lock before the first row is written: see nocodedb/computed/engine.py.
+    await lock_database(conn, scope.database_id)
+    return await load_graph(conn, scope.database_id)
+
+
+LINKED_OR_COMPUTED = {"link_row", "lookup", "rollup", "count", "formula"}
+
+
+def split_links(
+    fieldset: FieldSet, field_types: Registry[FieldType], prepared: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[int, dict[int, Any]]]:
+    """Separate link cells (written to the links table) from values stored in data, per row index."""
+    link_fields = {f.key: f for f in fieldset.fields if getattr(field_types.get(f.type), "writes_links", False)}
+    plain: list[dict[str, Any]] = []
+    link_values: dict[int, dict[int, Any]] = {}
+    for index, values in enumerate(prepared):
+        plain.append({k: v for k, v in values.items() if k not in link_fields})
+        for key, f in link_fields.items():
+            if key in values:
+                link_values.setdefault(f.id, {})[index] = values[key]
+    return plain, link_values
+
+
+async def _write_links_and_recompute(
+    conn: AsyncConnection,
+    graph: DatabaseGraph | None,
+    field_types: Registry[FieldType],
+    filter_types: Registry[FilterType],
+    fieldset: FieldSet,
+    row_ids: list[int],
+    link_values: dict[int, dict[int, Any]],
+    *,
+    user_field_names: bool,
+    dirty_fields: list[Field] | None = None,
+    changed: dict[int, list[int]] | None = None,
+) -> None:
+    if graph is None:
+        return
+    writes = {
+        field_id: {row_ids[index]: values for index, values in per_index.items()}
+        for field_id, per_index in link_values.items()
+    }
+    api_keys = {f.id: fieldset.api_key(f, user_field_names) for f in fieldset.fields}
+    try:
+        dirty = await write_links(conn, graph, field_types, writes, api_keys)
+    except errors.RequestBodyInvalid as exc:
+        raise errors.RequestBodyInvalid({"items": {"0": exc.detail}} if len(row_ids) == 1 else exc.detail) from None
+    for f in dirty_fields or []:
+        dirty.setdefault(f.id, set()).update(row_ids)
+    await Recomputer(conn, graph, field_types, filter_types).run(dirty=dirty, changed=changed or {})
+
+
 async def create_rows(
     conn: AsyncConnection,
     field_types: Registry[FieldType],
@@ -173,11 +251,26 @@ async def create_rows(
     *,
     user_field_names: bool,
     before_id: int | None = None,
+    filter_types: Registry[FilterType] | None = None,
 ) -> tuple[FieldSet, list[Any]]:
     scope, fieldset = await _table_context(conn, actor, table_id, "create")
     prepared = prepare_batch(items, fieldset, field_types, user_field_names=user_field_names)
-    ids = await insert_rows(conn, actor, scope, fieldset, field_types, prepared, before_id)
+    graph = await _graph_if_needed(conn, scope, fieldset)
+    plain, link_values = split_links(fieldset, field_types, prepared)
+    ids = await insert_rows(conn, actor, scope, fieldset, field_types, plain, before_id)
+    if graph is not None:
+        computed = [f for f in graph.computed_fields_of(table_id) if f.type != "link_row"]
+        await _write_links_and_recompute(
+            conn, graph, field_types, filter_types or _filters(), fieldset, ids, link_values,
+            user_field_names=user_field_names, dirty_fields=computed,
+        )
     return fieldset, await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+
+
+def _filters() -> Registry[FilterType]:
+    from views.filters import default_filter_types
+
+    return default_filter_types()
 
 
 async def _existing_ids(conn: AsyncConnection, scope: TableScope, ids: list[int]) -> set[int]:
@@ -206,47 +299,74 @@ async def update_rows(
     items: list[Any],
     *,
     user_field_names: bool,
+    filter_types: Registry[FilterType] | None = None,
 ) -> tuple[FieldSet, list[Any]]:
     scope, fieldset = await _table_context(conn, actor, table_id, "update")
     ids = _row_ids([item.get("id") if isinstance(item, dict) else None for item in items])
     if len(set(ids)) != len(ids):
         raise errors.RequestBodyInvalid({"items": "The same row appears twice in the batch."})
     prepared = prepare_batch(items, fieldset, field_types, user_field_names=user_field_names)
-    missing = sorted(set(ids) - await _existing_ids(conn, scope, ids))
+    graph = await _graph_if_needed(conn, scope, fieldset)
+    # Rows are locked in id order, so two batches touching the same rows wait instead of deadlocking.
+    locked = await conn.execute(
+        select(rows.c.id)
+        .where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids))
+        .order_by(rows.c.id)
+        .with_for_update()
+    )
+    missing = sorted(set(ids) - set(locked.scalars()))
     if missing:
         raise errors.RowNotFound(f"The rows {missing} do not exist.")
-    patches = [{"id": row_id, "patch": values} for row_id, values in zip(ids, prepared, strict=True)]
-    patch_source = (
-        select(column("id", BigInteger), column("patch", JSONB))
-        .select_from(
-            func.jsonb_to_recordset(bindparam("patches", patches, JSONB)).table_valued(
-                column("id", BigInteger), column("patch", JSONB)
-            ).render_derived(with_types=True)
+    plain, link_values = split_links(fieldset, field_types, prepared)
+    patches = [{"id": row_id, "patch": values} for row_id, values in zip(ids, plain, strict=True) if values]
+    if patches:
+        patch_source = (
+            select(column("id", BigInteger), column("patch", JSONB))
+            .select_from(
+                func.jsonb_to_recordset(bindparam("patches", patches, JSONB)).table_valued(
+                    column("id", BigInteger), column("patch", JSONB)
+                ).render_derived(with_types=True)
+            )
+            .subquery("p")
         )
-        .subquery("p")
-    )
-    await conn.execute(
-        update(rows)
-        .where(rows.c.table_id == scope.table_id, rows.c.id == patch_source.c.id)
-        .values(data=rows.c.data.op("||")(patch_source.c.patch), updated_at=func.now(), updated_by=actor.user_id)
-    )
+        await conn.execute(
+            update(rows)
+            .where(rows.c.table_id == scope.table_id, rows.c.id == patch_source.c.id)
+            .values(data=rows.c.data.op("||")(patch_source.c.patch), updated_at=func.now(), updated_by=actor.user_id)
+        )
+    if graph is not None:
+        changed: dict[int, list[int]] = {}
+        for row_id, values in zip(ids, plain, strict=True):
+            for key in values:
+                changed.setdefault(int(key), []).append(row_id)
+        await _write_links_and_recompute(
+            conn, graph, field_types, filter_types or _filters(), fieldset, ids, link_values,
+            user_field_names=user_field_names, changed=changed,
+        )
     return fieldset, await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
 
 
 async def delete_rows(
-    conn: AsyncConnection, actor: Actor, table_id: int, raw_ids: list[Any]
+    conn: AsyncConnection,
+    actor: Actor,
+    table_id: int,
+    raw_ids: list[Any],
+    *,
+    field_types: Registry[FieldType] | None = None,
+    filter_types: Registry[FilterType] | None = None,
 ) -> None:
     scope = await table_scope(conn, actor, table_id, minimum="editor", operation="delete")
     ids = _row_ids(raw_ids)
+    fieldset = FieldSet(await load_fields(conn, table_id))
+    graph = await _graph_if_needed(conn, scope, fieldset)
     missing = sorted(set(ids) - await _existing_ids(conn, scope, ids))
     if missing:
         raise errors.RowNotFound(f"The rows {missing} do not exist.")
+    dirty = await unlink_rows(conn, graph, table_id, ids) if graph is not None else {}
     await conn.execute(delete(rows).where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids)))
-    await conn.execute(
-        delete(links).where(
-            links.c.database_id == scope.database_id,
-            (links.c.row_id.in_(ids)) | (links.c.target_row_id.in_(ids)),
+    if graph is not None and dirty:
+        from fields import default_field_types
+
+        await Recomputer(conn, graph, field_types or default_field_types(), filter_types or _filters()).run(
+            dirty=dirty
         )
-    )
-
-

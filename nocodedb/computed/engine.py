@@ -1,0 +1,183 @@
+"""Recomputing materialized values after a write, in the writer's transaction, in topological order.
+
+Two kinds of input:
+- dirty: computed fields to recompute on given rows (new rows, links just written, a new field);
+- changed: fields whose values a write changed on given rows; their dependents become dirty, on the
+  same rows or, through a link field, on the rows linked to them.
+Each computed field is recomputed with one UPDATE per batch of rows that only touches rows whose value
+really changes (RETURNING tells which), so unchanged values stop the propagation early.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from sqlalchemy import ARRAY, BigInteger, bindparam, cast, func, literal, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from fields import Field, FieldType, Registry
+from fields.link import relation_of
+from nocodedb.computed.graph import Edge, dependents_index, topological_order
+from nocodedb.computed.sql import BUILDERS
+from nocodedb.db.schema import field_dependencies, links, rows, tables
+from nocodedb.db.schema import fields as fields_table
+from nocodedb.services.metadata import to_field
+from views.filters import FilterType
+
+BATCH = 5_000
+COMPUTED_TYPES = {"link_row", "lookup", "rollup", "count", "formula"}
+# Serializes writes that recompute across tables of one database, so two of them never lock rows in
+# opposite orders (a deadlock a user would see as an error).
+_LOCK_SPACE = 7251
+
+
+@dataclass
+class DatabaseGraph:
+    database_id: int
+    fields_by_id: dict[int, Field]
+    edges: list[Edge]
+    order: list[int] = field(default_factory=list)
+    dependents: dict[int, list[Edge]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.order = topological_order(self.fields_by_id.keys(), self.edges)
+        self.dependents = dependents_index(self.edges)
+
+    def computed_fields_of(self, table_id: int) -> list[Field]:
+        return [f for f in self.fields_by_id.values() if f.table_id == table_id and f.type in COMPUTED_TYPES]
+
+    def has_links(self) -> bool:
+        return any(f.type == "link_row" for f in self.fields_by_id.values())
+
+
+async def load_graph(conn: AsyncConnection, database_id: int) -> DatabaseGraph:
+    found = await conn.execute(
+        select(fields_table)
+        .join(tables, tables.c.id == fields_table.c.table_id)
+        .where(tables.c.database_id == database_id)
+    )
+    fields_by_id = {r.id: to_field(r) for r in found}
+    edge_rows = await conn.execute(
+        select(field_dependencies).where(field_dependencies.c.database_id == database_id)
+    )
+    edges = [Edge(r.dependent_id, r.source_id, r.via_field_id, r.source_name) for r in edge_rows]
+    return DatabaseGraph(database_id, fields_by_id, edges)
+
+
+async def database_of_table(conn: AsyncConnection, table_id: int) -> int:
+    return int(
+        (await conn.execute(select(tables.c.database_id).where(tables.c.id == table_id))).scalar_one()
+    )
+
+
+async def lock_database(conn: AsyncConnection, database_id: int) -> None:
+    await conn.execute(select(func.pg_advisory_xact_lock(_LOCK_SPACE, database_id % 2_000_000_000)))
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+class Recomputer:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        graph: DatabaseGraph,
+        field_types: Registry[FieldType],
+        filter_types: Registry[FilterType],
+    ) -> None:
+        self.conn = conn
+        self.graph = graph
+        self.field_types = field_types
+        self.filter_types = filter_types
+
+    async def run(
+        self,
+        dirty: dict[int, Iterable[int]] | None = None,
+        changed: dict[int, Iterable[int]] | None = None,
+    ) -> None:
+        pending: dict[int, set[int]] = defaultdict(set)
+        for field_id, ids in (dirty or {}).items():
+            pending[field_id].update(ids)
+        for field_id, ids in (changed or {}).items():
+            await self._mark_dependents(field_id, set(ids), pending)
+        for field_id in self.graph.order:
+            ids = pending.pop(field_id, None)
+            if not ids:
+                continue
+            f = self.graph.fields_by_id[field_id]
+            changed_ids = await self.recompute_field(f, sorted(ids))
+            if changed_ids:
+                await self._mark_dependents(field_id, changed_ids, pending)
+
+    async def _mark_dependents(self, source_id: int, ids: set[int], pending: dict[int, set[int]]) -> None:
+        for edge in self.graph.dependents.get(source_id, []):
+            dependent = self.graph.fields_by_id.get(edge.dependent)
+            if dependent is None:
+                continue
+            if edge.via is None:
+                pending[edge.dependent].update(ids)
+                continue
+            via = self.graph.fields_by_id.get(edge.via)
+            if via is None or via.type != "link_row":
+                continue
+            pending[edge.dependent].update(await linked_rows(self.conn, via, ids))
+
+    async def recompute_field(self, f: Field, ids: list[int]) -> set[int]:
+        """Recompute one computed field on the given rows; return the ids whose value changed."""
+        builder = BUILDERS.get(f.type)
+        if builder is None:
+            from nocodedb.computed.formula_values import formula_value
+
+            builder = formula_value
+        changed: set[int] = set()
+        for chunk in _chunks(ids):
+            outer = rows.alias("r")
+            value = builder(
+                f,
+                outer,
+                fields_by_id=self.graph.fields_by_id,
+                field_types=self.field_types,
+                filter_types=self.filter_types,
+            )
+            values = (
+                select(outer.c.id.label("id"), value.label("value"))
+                .where(
+                    outer.c.table_id == f.table_id,
+                    outer.c.id == func.any(bindparam("ids", chunk, ARRAY(BigInteger))),
+                )
+                .subquery("v")
+            )
+            null = cast(literal("null"), JSONB)
+            statement = (
+                update(rows)
+                .where(
+                    rows.c.table_id == f.table_id,
+                    rows.c.id == values.c.id,
+                    func.coalesce(rows.c.data[f.key], null).is_distinct_from(func.coalesce(values.c.value, null)),
+                )
+                .values(data=rows.c.data.op("||")(func.jsonb_build_object(literal(f.key), values.c.value)))
+                .returning(rows.c.id)
+            )
+            changed.update((await self.conn.execute(statement)).scalars())
+        return changed
+
+
+async def linked_rows(conn: AsyncConnection, via: Field, ids: Iterable[int]) -> set[int]:
+    """Rows of via's table linked through `via` to any of `ids` (rows of the other table)."""
+    relation, reverse = relation_of(via)
+    mine, theirs = (links.c.target_row_id, links.c.row_id) if reverse else (links.c.row_id, links.c.target_row_id)
+    found = await conn.execute(
+        select(mine).distinct().where(
+            links.c.field_id == relation, theirs == func.any(bindparam("ids", list(ids), ARRAY(BigInteger)))
+        )
+    )
+    return set(found.scalars())
+
+
+async def all_row_ids(conn: AsyncConnection, table_id: int) -> list[int]:
+    return list((await conn.execute(select(rows.c.id).where(rows.c.table_id == table_id))).scalars())
+
