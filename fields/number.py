@@ -79,18 +79,14 @@ class NumberFieldType(FieldType):
         number = to_decimal(value)
         places = self.places(f)
         if number.adjusted() >= MAX_DIGITS - places:
-            raise FieldValueError(
-                f"Ensure that there are no more than {MAX_DIGITS} digits in total.", "max_digits"
-            )
+            raise FieldValueError(f"Ensure that there are no more than {MAX_DIGITS} digits in total.", "max_digits")
         exponent = number.as_tuple().exponent
         if (
             isinstance(exponent, int)
             and -exponent > places
             and number != number.quantize(Decimal(1).scaleb(-places), context=DECIMALS)
         ):
-            raise FieldValueError(
-                f"Ensure that there are no more than {places} decimal places.", "max_decimal_places"
-            )
+            raise FieldValueError(f"Ensure that there are no more than {places} decimal places.", "max_decimal_places")
         if not f.options.get("number_negative", True) and number < 0:
             raise FieldValueError("Ensure this value is greater than or equal to 0.", "min_value")
         return format_decimal(number, places)

@@ -32,9 +32,7 @@ class TextFieldType(FieldType):
             raise FieldValueError("Expected text.")
         text = str(value)
         if len(text) > self.max_length:
-            raise FieldValueError(
-                f"Ensure this value has at most {self.max_length} characters.", "max_length"
-            )
+            raise FieldValueError(f"Ensure this value has at most {self.max_length} characters.", "max_length")
         if "\x00" in text:
             raise FieldValueError("Text cannot contain the NUL character.")
         return text if text != "" else None
@@ -46,7 +44,8 @@ class TextFieldType(FieldType):
         return f.options.get("text_default") or None
 
     def from_text_sql(self, f: Field, text: ColumnElement[Any]) -> ColumnElement[Any]:
-        cleaned = func.nullif(func.replace(text, "\x00", ""), literal(""))
+        # PostgreSQL text never holds NUL, so there is nothing to strip (a NUL parameter would be refused).
+        cleaned = func.nullif(text, literal(""))
         return func.to_jsonb(func.left(cleaned, self.max_length))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
@@ -22,7 +23,10 @@ from starlette.staticfiles import StaticFiles
 from fields import default_field_types
 from nocodedb import errors
 from nocodedb.api import accounts, rows, tables, tokens, workspaces
-from nocodedb.api.http import JSONResponse, RouteDoc, ctx_of
+from nocodedb.api import forms as form_routes
+from nocodedb.api import public as public_routes
+from nocodedb.api import views as view_routes
+from nocodedb.api.http import JSONResponse, RejectNulInURL, RouteDoc, ctx_of
 from nocodedb.api.openapi import build_openapi
 from nocodedb.api.routing import Routes
 from nocodedb.context import AppContext
@@ -30,6 +34,7 @@ from nocodedb.db.embedded import start_embedded
 from nocodedb.db.engine import make_engine
 from nocodedb.db.migrate import migrate
 from nocodedb.db.schema import instance_settings
+from nocodedb.services.indexes import IndexAdvisor
 from nocodedb.settings import Settings
 from views.filters import default_filter_types
 
@@ -39,7 +44,7 @@ FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
 def api_routes() -> Routes:
     collected = Routes()
-    for module in (accounts, workspaces, tables, rows, tokens):
+    for module in (accounts, workspaces, tables, rows, tokens, view_routes, public_routes, form_routes):
         collected.extend(module.routes)
     return collected
 
@@ -130,14 +135,17 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_engine = engine is None
         active = engine or await open_database(settings)
+        field_types = default_field_types()
         app.state.ctx = AppContext(
             engine=active,
             settings=settings,
-            field_types=default_field_types(),
+            field_types=field_types,
             filter_types=default_filter_types(),
             secret=await instance_secret(active),
+            indexes=IndexAdvisor(active, field_types, settings.large_table_rows),
         )
         yield
+        await app.state.ctx.indexes.wait()
         if own_engine:
             await active.dispose()
 
@@ -151,6 +159,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(RejectNulInURL)],
         exception_handlers={
             errors.APIError: on_api_error,
             HTTPException: on_http_error,

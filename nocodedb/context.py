@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fields import FieldType, Registry
 from nocodedb.settings import Settings
 from views.filters import FilterType
+
+if TYPE_CHECKING:
+    from nocodedb.services.indexes import IndexAdvisor
 
 
 @dataclass
@@ -18,3 +22,4 @@ class AppContext:
     field_types: Registry[FieldType]
     filter_types: Registry[FilterType]
     secret: str
+    indexes: IndexAdvisor

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from nocodedb import errors
 from nocodedb.api.http import (
+    MAX_ID,
     JSONResponse,
     actor_for,
     ctx_of,
@@ -27,6 +28,7 @@ from nocodedb.api.routing import Routes
 from nocodedb.queries.rows import FieldSet, RowQuery, fetch_rows, list_rows, row_to_api
 from nocodedb.services import rows as row_service
 from nocodedb.services.actor import table_scope
+from nocodedb.services.indexes import filter_uses, plans_for_query
 from nocodedb.services.metadata import load_fields
 from nocodedb.services.view_rows import view_query_parts
 
@@ -85,6 +87,21 @@ def _filters(request: Request) -> dict[str, Any] | None:
     return {"filter_type": request.query_params.get("filter_type", "AND"), "filters": legacy}
 
 
+def _advise_indexes(
+    request: Request, table_id: int, count: int, fieldset: FieldSet, query: RowQuery, user_field_names: bool
+) -> None:
+    """Large table sorted or filtered on: have the matching indexes built in the background."""
+    ctx = ctx_of(request)
+    if count < ctx.settings.large_table_rows or not (query.order_by or query.filters):
+        return
+    used = []
+    for ref, filter_type in filter_uses(query.filters):
+        f = fieldset.find(ref, False) or (fieldset.find(ref, True) if user_field_names else None)
+        if f is not None:
+            used.append((f, filter_type))
+    ctx.indexes.consider(table_id, count, plans_for_query(table_id, query.order_by, used, ctx.field_types))
+
+
 def _page_url(request: Request, page: int) -> str:
     params = dict(request.query_params.multi_items())
     params["page"] = str(page)
@@ -96,7 +113,7 @@ async def list_table_rows(request: Request) -> Response:
     ctx = ctx_of(request)
     table_id = path_int(request, "table_id")
     user_field_names = query_bool(request, "user_field_names")
-    page = query_int(request, "page", 1)
+    page = query_int(request, "page", 1, maximum=MAX_ID // MAX_PAGE_SIZE)  # the offset must fit in a bigint
     size = query_int(request, "size", 100, maximum=MAX_PAGE_SIZE)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)
@@ -119,6 +136,7 @@ async def list_table_rows(request: Request) -> Response:
             user_field_names=user_field_names,
         )
     assert count is not None
+    _advise_indexes(request, table_id, count, fieldset, query, user_field_names)
     if page > 1 and not records:
         raise errors.PageInvalid()
     only = _fields_param(request, "include", fieldset, user_field_names)
@@ -162,7 +180,7 @@ async def create_row(request: Request) -> Response:
     body = await read_json(request)
     table_id = path_int(request, "table_id")
     before = request.query_params.get("before")
-    if before is not None and not before.isdigit():
+    if before is not None and not (before.isascii() and before.isdigit() and int(before) <= MAX_ID):
         raise errors.QueryInvalid({"before": [{"error": "A row id is required.", "code": "invalid"}]})
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)

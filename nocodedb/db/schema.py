@@ -19,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from nocodedb.db.types import FieldDataJSONB
+
 metadata = MetaData()
 
 
@@ -162,7 +164,7 @@ rows = Table(
     Column("table_id", BigInteger, primary_key=True),
     Column("id", BigInteger, primary_key=True),
     Column("order", Numeric(40, 20), nullable=False),
-    Column("data", JSONB, nullable=False),
+    Column("data", FieldDataJSONB, nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
     Column("created_by", BigInteger),

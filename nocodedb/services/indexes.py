@@ -1,0 +1,151 @@
+"""Indexes made automatically, in the background, when a field of a large table is sorted or filtered on.
+
+Each index lives on the table's own partition (rows_<table id>) and is built with CREATE INDEX
+CONCURRENTLY, so writes go on meanwhile. Until it exists a query may be slower, never wrong. The index
+expressions are the very SQL the queries use (field types' sql_sort / sql_value / text_sql with inline
+field keys), so the planner matches them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import literal_column
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from fields import Field, FieldType, Registry, RowSource
+from nocodedb.db.types import FieldDataJSONB
+from views.filters import folded
+
+log = logging.getLogger(__name__)
+# Filter types answered by a btree on the typed value; text matching uses a trigram index instead.
+RANGE_FILTERS = {"equal", "higher_than", "higher_than_or_equal", "lower_than", "lower_than_or_equal", "date_equal",
+                 "single_select_equal", "boolean"}
+TEXT_FILTERS = {"contains", "contains_not", "contains_word"}
+
+
+def _bare_source() -> RowSource:
+    """Columns named without a table, as index expressions need them."""
+    return RowSource(
+        data=literal_column("data", FieldDataJSONB),
+        id=literal_column("id"),
+        created_at=literal_column("created_at"),
+        updated_at=literal_column("updated_at"),
+        created_by=literal_column("created_by"),
+        updated_by=literal_column("updated_by"),
+    )
+
+
+def _sql(expr: Any) -> str:
+    return str(expr.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+
+@dataclass(frozen=True)
+class IndexPlan:
+    name: str
+    statement: str
+
+
+def sort_index(table_id: int, f: Field, field_type: FieldType) -> IndexPlan | None:
+    if not field_type.stored_in_data and field_type.select_api_sql(f, _bare_source()) is not None:
+        return None
+    expr = _sql(field_type.sql_sort(f, _bare_source()))
+    name = f"ncdb_r{table_id}_sort_{f.id}"
+    return IndexPlan(
+        name, f'CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} (({expr}) NULLS FIRST, "order", id)'
+    )
+
+
+def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: str) -> IndexPlan | None:
+    source = _bare_source()
+    if filter_type in TEXT_FILTERS:
+        expr = _sql(folded(field_type.text_sql(f, source)))
+        name = f"ncdb_r{table_id}_trgm_{f.id}"
+        return IndexPlan(
+            name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) gin_trgm_ops)"
+        )
+    if filter_type in RANGE_FILTERS and field_type.stored_in_data:
+        expr = _sql(field_type.sql_value(f, source) if field_type.compare_as != "select" else field_type.raw(f, source))
+        name = f"ncdb_r{table_id}_value_{f.id}"
+        return IndexPlan(name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} (({expr}))")
+    return None
+
+
+def filter_uses(tree: Any) -> list[tuple[Any, str]]:
+    """(field reference, filter type) of every condition in a filter tree."""
+    if not isinstance(tree, dict):
+        return []
+    found = [
+        (c.get("field"), str(c.get("type")))
+        for c in tree.get("filters") or []
+        if isinstance(c, dict)
+    ]
+    for group in tree.get("groups") or []:
+        found += filter_uses(group)
+    return found
+
+
+@dataclass
+class IndexAdvisor:
+    engine: AsyncEngine
+    field_types: Registry[FieldType]
+    large_table_rows: int
+    _started: set[str] = field(default_factory=set)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    # One build at a time: two CREATE INDEX CONCURRENTLY on one table wait for each other and deadlock.
+    _one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def consider(self, table_id: int, row_count: int, plans: list[IndexPlan | None]) -> None:
+        if row_count < self.large_table_rows:
+            return
+        for plan in plans:
+            if plan is None or plan.name in self._started:
+                continue
+            self._started.add(plan.name)
+            task = asyncio.get_running_loop().create_task(self._build(plan))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _build(self, plan: IndexPlan) -> None:
+        try:
+            async with self._one_at_a_time, self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                invalid = await conn.exec_driver_sql(
+                    "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    f"WHERE c.relname = '{plan.name}' AND NOT i.indisvalid"
+                )
+                if invalid.first():
+                    # A build that died half-way leaves an invalid index that IF NOT EXISTS would keep.
+                    await conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {plan.name}")
+                await conn.exec_driver_sql(plan.statement)
+            log.info("index %s ready", plan.name)
+        except Exception:
+            # Never fatal: the query works without it. Allow a later attempt.
+            log.exception("could not build index %s", plan.name)
+            self._started.discard(plan.name)
+
+    async def wait(self) -> None:
+        """For tests and shutdown: let the builds in flight finish."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def plans_for_query(
+    table_id: int,
+    sorts: list[tuple[Field, bool]],
+    filters: list[tuple[Field, str]],
+    field_types: Registry[FieldType],
+) -> list[IndexPlan | None]:
+    plans: list[IndexPlan | None] = []
+    if sorts:
+        first = sorts[0][0]
+        plans.append(sort_index(table_id, first, field_types.get(first.type)))
+    for f, filter_type in filters:
+        plans.append(filter_index(table_id, f, field_types.get(f.type), filter_type))
+    return plans
+
+

@@ -1,0 +1,44 @@
+"""Sorting or filtering a large table makes the matching indexes, in the background, and queries use them."""
+
+from dataclasses import replace
+
+import httpx
+from sqlalchemy import text
+
+from nocodedb.app import create_app
+from tests.factories import signed_up
+
+
+async def test_sort_and_filter_build_indexes_that_the_planner_uses(settings, engine):
+    app = create_app(replace(settings, large_table_rows=3), engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            api = await signed_up(client)
+            table = await api.table("Groupes", [{"name": "Membres", "type": "number"}])
+            members = table["by_name"]["Membres"]["id"]
+            await api.post(
+                f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+                {"items": [{"Name": f"G{i}", "Membres": i} for i in range(5)]},
+            )
+            listed = await api.rows(table["id"], order_by=f"-field_{members}", **{
+                f"filter__field_{table['by_name']['Name']['id']}__contains": "g"})
+            assert [r[f"field_{members}"] for r in listed["results"]] == ["4", "3", "2", "1", "0"]
+            await app.state.ctx.indexes.wait()
+
+    async with engine.connect() as conn:
+        names = set(
+            (await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"),
+                                {"t": f"rows_{table['id']}"})).scalars()
+        )
+        assert f"ncdb_r{table['id']}_sort_{members}" in names
+        assert f"ncdb_r{table['id']}_trgm_{table['by_name']['Name']['id']}" in names
+        await conn.execute(text("SET enable_seqscan = off"))
+        await conn.execute(text("SET enable_sort = off"))
+        plan = "\n".join(
+            (await conn.execute(text(
+                f"EXPLAIN SELECT id FROM rows WHERE table_id = {table['id']} "
+                f"ORDER BY CAST((data ->> '{members}') AS NUMERIC) DESC NULLS LAST LIMIT 2"
+            ))).scalars()
+        )
+        assert f"ncdb_r{table['id']}_sort_{members}" in plan
