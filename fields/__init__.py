@@ -21,11 +21,13 @@ __all__ = [
 def default_field_types() -> Registry[FieldType]:
     """A registry holding every built-in field type, registered as a plugin would register its own."""
     from fields.builtin import BUILTIN_FIELD_TYPES
+    from fields.formula_field import FormulaFieldType
     from fields.link import LinkRowFieldType
     from fields.lookup import CountFieldType, LookupFieldType, RollupFieldType
 
+    computed = [LinkRowFieldType, LookupFieldType, RollupFieldType, CountFieldType, FormulaFieldType]
     registry: Registry[FieldType] = Registry("field type")
-    for field_type_class in [*BUILTIN_FIELD_TYPES, LinkRowFieldType, LookupFieldType, RollupFieldType, CountFieldType]:
+    for field_type_class in [*BUILTIN_FIELD_TYPES, *computed]:
         registry.register(field_type_class.type, field_type_class())
     for _, field_type in registry.items():
         # Types that show other fields' values (lookups) need the registry itself.

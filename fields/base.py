@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, Text, cast, func, literal, null
+from sqlalchemy import Select, Text, cast, func, literal, literal_column, null
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -161,3 +161,16 @@ class FieldType:
 
 def empty_jsonb() -> ColumnElement[Any]:
     return null()
+
+
+def empty_array() -> ColumnElement[Any]:
+    """'[]'::jsonb. (A bound "[]" would be serialized as the JSON string "[]", not an array.)"""
+    return func.jsonb_build_array()
+
+
+def array_values(cell: ColumnElement[Any], member: str = "value") -> ColumnElement[Any]:
+    """The `member` of each element of a [{"id", "value", "text"}] cell, as a jsonb array ([] when empty)."""
+    if member not in ("value", "text"):
+        raise ValueError(member)
+    path = literal_column(f"'$[*].{member}'::jsonpath")
+    return func.jsonb_path_query_array(func.coalesce(cell, empty_array()), path)

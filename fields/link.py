@@ -11,10 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
-from fields.base import Field, FieldType, FieldValueError, RowSource
+from fields.base import Field, FieldType, FieldValueError, RowSource, array_values, empty_array
 
 MAX_LINKS_PER_CELL = 5_000
 
@@ -104,11 +103,11 @@ class LinkRowFieldType(FieldType):
 
     def sql_value(self, f: Field, row: RowSource) -> ColumnElement[Any]:
         # For formulas and array filters: the linked rows' primary values as a jsonb array.
-        return func.jsonb_path_query_array(func.coalesce(row.data[f.key], func.cast("[]", JSONB)), "$[*].value")
+        return array_values(row.data[f.key])
 
     def text_sql(self, f: Field, row: RowSource) -> ColumnElement[Any]:
         return func.ncdb_cell_text(row.data[f.key])
 
     def from_text_sql(self, f: Field, text: ColumnElement[Any]) -> ColumnElement[Any]:
         # Links are made from ids in the links table; a type change to a link starts empty.
-        return func.cast("[]", JSONB)
+        return empty_array()

@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Numeric, cast, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
-from fields.base import Field, FieldType, RowSource
+from fields.base import Field, FieldType, RowSource, array_values
 from fields.registry import Registry
 
 RollupFunction = Literal[
@@ -104,7 +104,7 @@ class LookupFieldType(_ComputedThroughLink):
         return []
 
     def sql_value(self, f: Field, row: RowSource) -> ColumnElement[Any]:
-        return func.jsonb_path_query_array(func.coalesce(row.data[f.key], func.cast("[]", JSONB)), "$[*].value")
+        return array_values(row.data[f.key])
 
     def text_sql(self, f: Field, row: RowSource) -> ColumnElement[Any]:
         return func.ncdb_cell_text(row.data[f.key])

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
 from sqlalchemy import ARRAY, BigInteger, bindparam, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -59,17 +60,13 @@ async def load_graph(conn: AsyncConnection, database_id: int) -> DatabaseGraph:
         .where(tables.c.database_id == database_id)
     )
     fields_by_id = {r.id: to_field(r) for r in found}
-    edge_rows = await conn.execute(
-        select(field_dependencies).where(field_dependencies.c.database_id == database_id)
-    )
+    edge_rows = await conn.execute(select(field_dependencies).where(field_dependencies.c.database_id == database_id))
     edges = [Edge(r.dependent_id, r.source_id, r.via_field_id, r.source_name) for r in edge_rows]
     return DatabaseGraph(database_id, fields_by_id, edges)
 
 
 async def database_of_table(conn: AsyncConnection, table_id: int) -> int:
-    return int(
-        (await conn.execute(select(tables.c.database_id).where(tables.c.id == table_id))).scalar_one()
-    )
+    return int((await conn.execute(select(tables.c.database_id).where(tables.c.id == table_id))).scalar_one())
 
 
 async def lock_database(conn: AsyncConnection, database_id: int) -> None:
@@ -171,13 +168,12 @@ async def linked_rows(conn: AsyncConnection, via: Field, ids: Iterable[int]) -> 
     relation, reverse = relation_of(via)
     mine, theirs = (links.c.target_row_id, links.c.row_id) if reverse else (links.c.row_id, links.c.target_row_id)
     found = await conn.execute(
-        select(mine).distinct().where(
-            links.c.field_id == relation, theirs == func.any(bindparam("ids", list(ids), ARRAY(BigInteger)))
-        )
+        select(mine)
+        .distinct()
+        .where(links.c.field_id == relation, theirs == func.any(bindparam("ids", list(ids), ARRAY(BigInteger))))
     )
     return set(found.scalars())
 
 
 async def all_row_ids(conn: AsyncConnection, table_id: int) -> list[int]:
     return list((await conn.execute(select(rows.c.id).where(rows.c.table_id == table_id))).scalars())
-

@@ -103,7 +103,7 @@ def topological_order(field_ids: Iterable[int], edges: Iterable[Edge]) -> list[i
         if state.get(node) == 2:
             return
         if state.get(node) == 1:
-            raise CycleError([str(n) for n in [*path[path.index(node):], node]])
+            raise CycleError([str(n) for n in [*path[path.index(node) :], node]])
         state[node] = 1
         for source in sources_of[node]:
             visit(source, [*path, node])

@@ -61,9 +61,7 @@ async def store_edges(conn: AsyncConnection, graph: DatabaseGraph, f: Field, edg
     try:
         check_no_cycle(fields_by_id, [*others, *edges])
     except CycleError as exc:
-        raise errors.APIError(
-            {"error": str(exc), "fields": exc.names}
-        ) from None
+        raise errors.APIError({"error": str(exc), "fields": exc.names}) from None
     await conn.execute(delete(field_dependencies).where(field_dependencies.c.dependent_id == f.id))
     if edges:
         await conn.execute(

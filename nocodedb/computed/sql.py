@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
 from fields import Field, FieldType, Registry, RowSource
+from fields.base import empty_array
 from fields.link import relation_of
 from nocodedb.computed.graph import primary_of
 from nocodedb.db.schema import links, rows
@@ -48,7 +49,9 @@ def source_for(alias: Any) -> RowSource:
 
 def target_rows(table_id: int, ids: list[int]) -> Select[Any]:
     """The rows being recomputed: `r`."""
-    return select(rows.c.id).where(rows.c.table_id == table_id, rows.c.id == func.any(bindparam("ids", ids, ARRAY(BigInteger))))
+    return select(rows.c.id).where(
+        rows.c.table_id == table_id, rows.c.id == func.any(bindparam("ids", ids, ARRAY(BigInteger)))
+    )
 
 
 class LinkedRows:
@@ -59,15 +62,17 @@ class LinkedRows:
         self.other_table = int(via.options["link_row_table_id"])
         self.t = rows.alias("t")
         self.link = links.alias("l")
-        mine, theirs = (self.link.c.target_row_id, self.link.c.row_id) if self.reverse else (
-            self.link.c.row_id,
-            self.link.c.target_row_id,
+        mine, theirs = (
+            (self.link.c.target_row_id, self.link.c.row_id)
+            if self.reverse
+            else (
+                self.link.c.row_id,
+                self.link.c.target_row_id,
+            )
         )
         self.mine, self.theirs = mine, theirs
         self.where = and_(self.link.c.field_id == self.relation, mine == outer_id)
-        self.join = self.link.join(
-            self.t, and_(self.t.c.table_id == self.other_table, self.t.c.id == theirs)
-        )
+        self.join = self.link.join(self.t, and_(self.t.c.table_id == self.other_table, self.t.c.id == theirs))
         self.order = (theirs,) if self.reverse else (self.link.c.position, theirs)
 
 
@@ -118,7 +123,7 @@ def link_display_value(
     )
     aggregated = func.jsonb_agg(aggregate_order_by(element, *linked.order))
     subquery = select(aggregated).select_from(linked.join).where(linked.where).scalar_subquery()
-    return func.coalesce(subquery, cast(literal("[]"), JSONB))
+    return func.coalesce(subquery, empty_array())
 
 
 def aggregate_order_by(element: ColumnElement[Any], *order: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -138,7 +143,7 @@ def lookup_value(
     through = fields_by_id.get(int(f.options["through_field_id"]))
     target = fields_by_id.get(int(f.options["target_field_id"]))
     if through is None or target is None or through.type != "link_row":
-        return cast(literal("[]"), JSONB)
+        return empty_array()
     linked = LinkedRows(through, outer.c.id)
     src = source_for(linked.t)
     element = func.jsonb_build_object(
@@ -156,7 +161,7 @@ def lookup_value(
         .where(condition)
         .scalar_subquery()
     )
-    return func.coalesce(subquery, cast(literal("[]"), JSONB))
+    return func.coalesce(subquery, empty_array())
 
 
 def count_value(
@@ -209,9 +214,7 @@ def rollup_value(
         "count": lambda: _number_json(func.count()),
         "count_nonempty": lambda: _number_json(func.count(func.nullif(text, ""))),
         "count_unique": lambda: _number_json(func.count(func.distinct(func.nullif(text, "")))),
-        "concat": lambda: func.to_jsonb(
-            func.string_agg(text, literal(str(f.options.get("separator", ", ")))))
-        ,
+        "concat": lambda: func.to_jsonb(func.string_agg(text, literal(str(f.options.get("separator", ", "))))),
         "and": lambda: func.to_jsonb(func.coalesce(func.bool_and(func.coalesce(value, False)), True)),
         "or": lambda: func.to_jsonb(func.coalesce(func.bool_or(func.coalesce(value, False)), False)),
     }

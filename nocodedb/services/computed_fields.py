@@ -33,9 +33,7 @@ async def _unique_name(conn: AsyncConnection, table_id: int, wanted: str) -> str
 
 
 async def _create_reverse(conn: AsyncConnection, graph: DatabaseGraph, forward: Field) -> Field:
-    source_table_name = (
-        await conn.execute(select(tables.c.name).where(tables.c.id == forward.table_id))
-    ).scalar_one()
+    source_table_name = (await conn.execute(select(tables.c.name).where(tables.c.id == forward.table_id))).scalar_one()
     target_table = int(forward.options["link_row_table_id"])
     order = (
         await conn.execute(
@@ -113,6 +111,10 @@ async def recompute_everywhere(
     f: Field,
 ) -> None:
     """Compute f on every row of its table (in batches), then everything that depends on it."""
+    if f.type == "formula":
+        from nocodedb.services.formula_fields import refresh_formula
+
+        f = await refresh_formula(conn, graph, field_types, f)
     ids = await all_row_ids(conn, f.table_id)
     if ids:
         await Recomputer(conn, graph, field_types, filter_types).run(dirty={f.id: ids})
@@ -149,7 +151,9 @@ async def before_delete(
         other = graph.fields_by_id.get(int(f.options.get("link_row_related_field_id") or 0))
         if other is not None and other.id != f.id:
             await conn.execute(delete(fields_table).where(fields_table.c.id == other.id))
-            await conn.execute(update(rows).where(rows.c.table_id == other.table_id).values(data=rows.c.data.op("-")(other.key)))
+            await conn.execute(
+                update(rows).where(rows.c.table_id == other.table_id).values(data=rows.c.data.op("-")(other.key))
+            )
             removed.append(other)
     return removed
 
@@ -174,9 +178,7 @@ async def after_delete(
         )
     dependents = {e.dependent for e in graph.edges if e.source in gone or e.via in gone} - gone
     graph.edges = [e for e in graph.edges if e.dependent not in gone]
-    graph.edges = [
-        e if e.source not in gone else type(e)(e.dependent, None, e.via, e.source_name) for e in graph.edges
-    ]
+    graph.edges = [e if e.source not in gone else type(e)(e.dependent, None, e.via, e.source_name) for e in graph.edges]
     graph.__post_init__()
     for dependent_id in dependents:
         dependent = graph.fields_by_id.get(dependent_id)
@@ -188,3 +190,31 @@ async def store_edges_cleared(conn: AsyncConnection, graph: DatabaseGraph, f: Fi
     """A field that is no longer computed depends on nothing."""
     if any(e.dependent == f.id for e in graph.edges):
         await store_edges(conn, graph, f, [])
+
+
+async def refresh_formulas_naming(
+    conn: AsyncConnection,
+    graph: DatabaseGraph,
+    field_types: Registry[FieldType],
+    filter_types: Registry[FilterType],
+    f: Field,
+) -> None:
+    """f was created, renamed or retyped: formulas of its table that use it, or used its name before
+    their field was deleted, are checked again (text, type, error), re-bound and recomputed."""
+    from nocodedb.services.formula_fields import formula_edges, refresh_formula
+
+    candidates = {
+        e.dependent
+        for e in graph.edges
+        if e.source == f.id or (e.source is None and e.source_name is not None and e.source_name == f.name)
+    }
+    for dependent_id in sorted(candidates):
+        dependent = graph.fields_by_id.get(dependent_id)
+        if dependent is None or dependent.type != "formula" or dependent.table_id != f.table_id:
+            continue
+        before = dependent
+        dependent = await refresh_formula(conn, graph, field_types, dependent)
+        if dependent.options.get("formula_stored") != before.options.get("formula_stored"):
+            await store_edges(conn, graph, dependent, formula_edges(dependent, graph))
+        if dependent.options != before.options:
+            await recompute_everywhere(conn, graph, field_types, filter_types, dependent)

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
 from nocodedb import errors
-from nocodedb.db.schema import fields as fields_table
-from nocodedb.db.schema import rows
 from nocodedb.computed.engine import load_graph, lock_database
 from nocodedb.computed.setup import enrich_options
+from nocodedb.db.schema import fields as fields_table
+from nocodedb.db.schema import rows
 from nocodedb.services import computed_fields
 from nocodedb.services.actor import Actor, table_scope
-from views.filters import FilterType, default_filter_types
 from nocodedb.services.metadata import field_json, load_field, load_fields, row_source, to_field
+from views.filters import FilterType, default_filter_types
 
 RESERVED_NAMES = {"id", "order"}
 MAX_FIELDS_PER_TABLE = 500
@@ -126,21 +126,29 @@ async def create_field(
     f = to_field(created)
     await _run_ddl(conn, _hook_list(field_type, "ddl_on_create", f, table_id))
     await _fill_automatic(conn, field_type, f, table_id)
+    filter_types = filter_types or default_filter_types()
     if graph is not None:
-        f = await computed_fields.after_save(
-            conn, graph, field_types, filter_types or default_filter_types(), f, created=True
-        )
+        f = await computed_fields.after_save(conn, graph, field_types, filter_types, f, created=True)
+    else:
+        graph = await load_graph(conn, scope.database_id)
+    # A formula that named a deleted field of this name works again.
+    await computed_fields.refresh_formulas_naming(conn, graph, field_types, filter_types, f)
     return field_json(f, field_types)
 
 
 async def _check_formula(
-    graph: Any, field_types: Registry[FieldType], table_id: int, type_name: str, options: dict[str, Any]
+    graph: Any,
+    field_types: Registry[FieldType],
+    table_id: int,
+    type_name: str,
+    options: dict[str, Any],
+    field_id: int | None = None,
 ) -> dict[str, Any]:
     if type_name != "formula":
         return options
     from nocodedb.services.formula_fields import checked_formula_options
 
-    return checked_formula_options(graph, field_types, table_id, options)
+    return checked_formula_options(graph, field_types, table_id, options, field_id)
 
 
 def _hook_list(field_type: FieldType, name: str, *args: Any) -> list[str]:
@@ -260,7 +268,7 @@ async def update_field(
     graph = await load_graph(conn, scope.database_id)
     if computed_fields.is_computed(new_type.type):
         options = enrich_options(graph, field_types, old.table_id, new_type.type, options)
-        options = await _check_formula(graph, field_types, old.table_id, new_type.type, options)
+        options = await _check_formula(graph, field_types, old.table_id, new_type.type, options, field_id)
     if old.type != new_type.type:
         options = await _options_for_select_conversion(conn, field_types, old, new_type, options)
     description = spec.get("description", old.description)
@@ -302,6 +310,8 @@ async def update_field(
         await computed_fields.store_edges_cleared(conn, graph, new)
     if old.type != new.type or old.options != new.options or (new.primary and old.name != new.name):
         await computed_fields.values_changed_everywhere(conn, graph, field_types, filter_types, new)
+    if old.name != new.name or old.type != new.type or old.options != new.options:
+        await computed_fields.refresh_formulas_naming(conn, graph, field_types, filter_types, new)
     return {**field_json(new, field_types), "lost_values": lost}
 
 
@@ -327,7 +337,5 @@ async def delete_field(
         update(rows).where(rows.c.table_id == f.table_id).values(data=rows.c.data.op("-")(literal(f.key)))
     )
     await _run_ddl(conn, _hook_list(field_types.get(f.type), "ddl_on_delete", f))
-    await computed_fields.after_delete(
-        conn, graph, field_types, filter_types or default_filter_types(), [f, *removed]
-    )
+    await computed_fields.after_delete(conn, graph, field_types, filter_types or default_filter_types(), [f, *removed])
     return [r.id for r in removed]

@@ -23,8 +23,16 @@ from views.filters import folded
 
 log = logging.getLogger(__name__)
 # Filter types answered by a btree on the typed value; text matching uses a trigram index instead.
-RANGE_FILTERS = {"equal", "higher_than", "higher_than_or_equal", "lower_than", "lower_than_or_equal", "date_equal",
-                 "single_select_equal", "boolean"}
+RANGE_FILTERS = {
+    "equal",
+    "higher_than",
+    "higher_than_or_equal",
+    "lower_than",
+    "lower_than_or_equal",
+    "date_equal",
+    "single_select_equal",
+    "boolean",
+}
 TEXT_FILTERS = {"contains", "contains_not", "contains_word"}
 
 
@@ -79,11 +87,7 @@ def filter_uses(tree: Any) -> list[tuple[Any, str]]:
     """(field reference, filter type) of every condition in a filter tree."""
     if not isinstance(tree, dict):
         return []
-    found = [
-        (c.get("field"), str(c.get("type")))
-        for c in tree.get("filters") or []
-        if isinstance(c, dict)
-    ]
+    found = [(c.get("field"), str(c.get("type"))) for c in tree.get("filters") or [] if isinstance(c, dict)]
     for group in tree.get("groups") or []:
         found += filter_uses(group)
     return found
@@ -147,5 +151,3 @@ def plans_for_query(
     for f, filter_type in filters:
         plans.append(filter_index(table_id, f, field_types.get(f.type), filter_type))
     return plans
-
-

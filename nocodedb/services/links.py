@@ -107,7 +107,9 @@ async def write_links(
     return dirty
 
 
-async def unlink_rows(conn: AsyncConnection, graph: DatabaseGraph, table_id: int, row_ids: list[int]) -> dict[int, set[int]]:
+async def unlink_rows(
+    conn: AsyncConnection, graph: DatabaseGraph, table_id: int, row_ids: list[int]
+) -> dict[int, set[int]]:
     """Before rows are deleted: remove their links; return the other sides' display fields to recompute."""
     dirty: dict[int, set[int]] = defaultdict(set)
     doomed = bindparam("rows", row_ids, ARRAY(BigInteger))

@@ -53,9 +53,7 @@ def prepare_values(
             continue
         field_type = field_types.get(f.type)
         if field_type.read_only:
-            problems[key] = [
-                {"error": f"The field {f.name!r} is computed and cannot be written.", "code": "read_only"}
-            ]
+            problems[key] = [{"error": f"The field {f.name!r} is computed and cannot be written.", "code": "read_only"}]
             continue
         try:
             values[f.key] = field_type.prepare_value(f, value)
@@ -102,16 +100,12 @@ async def _orders(conn: AsyncConnection, scope: TableScope, count: int, before_i
     """First order and step for `count` new rows: at the end, or just before row `before_id`."""
     if before_id is None:
         last = (
-            await conn.execute(
-                select(func.max(rows.c.order)).where(rows.c.table_id == scope.table_id)
-            )
+            await conn.execute(select(func.max(rows.c.order)).where(rows.c.table_id == scope.table_id))
         ).scalar_one()
         start = (Decimal(last) if last is not None else Decimal(0)).to_integral_value() + 1
         return start, Decimal(1)
     before = (
-        await conn.execute(
-            select(rows.c.order).where(rows.c.table_id == scope.table_id, rows.c.id == before_id)
-        )
+        await conn.execute(select(rows.c.order).where(rows.c.table_id == scope.table_id, rows.c.id == before_id))
     ).scalar_one_or_none()
     if before is None:
         raise errors.RowNotFound(f"The row {before_id} given as 'before' does not exist.")
@@ -145,7 +139,11 @@ async def insert_rows(
             column("value", JSONB).label("data"),
             column("ordinality", BigInteger).label("position"),
         )
-        .select_from(func.jsonb_array_elements(bindparam("items", items, JSONB)).table_valued("value", with_ordinality="ordinality"))
+        .select_from(
+            func.jsonb_array_elements(bindparam("items", items, JSONB)).table_valued(
+                "value", with_ordinality="ordinality"
+            )
+        )
         .subquery("src")
     )
     automatic = automatic_values_sql(fieldset, field_types)
@@ -172,7 +170,11 @@ async def _table_context(
     conn: AsyncConnection, actor: Actor, table_id: int, operation: str
 ) -> tuple[TableScope, FieldSet]:
     scope = await table_scope(
-        conn, actor, table_id, minimum=minimum_role_for(operation), operation=operation  # type: ignore[arg-type]
+        conn,
+        actor,
+        table_id,
+        minimum=minimum_role_for(operation),
+        operation=operation,  # type: ignore[arg-type]
     )
     return scope, FieldSet(await load_fields(conn, table_id))
 
@@ -184,7 +186,9 @@ async def _graph_if_needed(conn: AsyncConnection, scope: TableScope, fieldset: F
         local = bool(
             (
                 await conn.execute(
-                    select(field_dependencies.c.id).where(field_dependencies.c.database_id == scope.database_id).limit(1)
+                    select(field_dependencies.c.id)
+                    .where(field_dependencies.c.database_id == scope.database_id)
+                    .limit(1)
                 )
             ).first()
         )
@@ -261,8 +265,15 @@ async def create_rows(
     if graph is not None:
         computed = [f for f in graph.computed_fields_of(table_id) if f.type != "link_row"]
         await _write_links_and_recompute(
-            conn, graph, field_types, filter_types or _filters(), fieldset, ids, link_values,
-            user_field_names=user_field_names, dirty_fields=computed,
+            conn,
+            graph,
+            field_types,
+            filter_types or _filters(),
+            fieldset,
+            ids,
+            link_values,
+            user_field_names=user_field_names,
+            dirty_fields=computed,
         )
     return fieldset, await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
 
@@ -274,9 +285,7 @@ def _filters() -> Registry[FilterType]:
 
 
 async def _existing_ids(conn: AsyncConnection, scope: TableScope, ids: list[int]) -> set[int]:
-    found = await conn.execute(
-        select(rows.c.id).where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids))
-    )
+    found = await conn.execute(select(rows.c.id).where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids)))
     return set(found.scalars())
 
 
@@ -323,9 +332,9 @@ async def update_rows(
         patch_source = (
             select(column("id", BigInteger), column("patch", JSONB))
             .select_from(
-                func.jsonb_to_recordset(bindparam("patches", patches, JSONB)).table_valued(
-                    column("id", BigInteger), column("patch", JSONB)
-                ).render_derived(with_types=True)
+                func.jsonb_to_recordset(bindparam("patches", patches, JSONB))
+                .table_valued(column("id", BigInteger), column("patch", JSONB))
+                .render_derived(with_types=True)
             )
             .subquery("p")
         )
@@ -340,8 +349,15 @@ async def update_rows(
             for key in values:
                 changed.setdefault(int(key), []).append(row_id)
         await _write_links_and_recompute(
-            conn, graph, field_types, filter_types or _filters(), fieldset, ids, link_values,
-            user_field_names=user_field_names, changed=changed,
+            conn,
+            graph,
+            field_types,
+            filter_types or _filters(),
+            fieldset,
+            ids,
+            link_values,
+            user_field_names=user_field_names,
+            changed=changed,
         )
     return fieldset, await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
 
@@ -367,6 +383,4 @@ async def delete_rows(
     if graph is not None and dirty:
         from fields import default_field_types
 
-        await Recomputer(conn, graph, field_types or default_field_types(), filter_types or _filters()).run(
-            dirty=dirty
-        )
+        await Recomputer(conn, graph, field_types or default_field_types(), filter_types or _filters()).run(dirty=dirty)

@@ -40,8 +40,9 @@ async def test_link_field_creates_reverse_and_both_sides_read_links(api: Api):
     assert back["Actions"] == [{"id": action["id"], "value": "Marche"}]
 
     # Renaming the linked row updates the materialized display value on the other side.
-    await api.patch(f"/api/database/rows/table/{groups['id']}/{grenoble['id']}/?user_field_names=true",
-                    {"Name": "Grenoble-Alpes"})
+    await api.patch(
+        f"/api/database/rows/table/{groups['id']}/{grenoble['id']}/?user_field_names=true", {"Name": "Grenoble-Alpes"}
+    )
     again = await api.get(f"/api/database/rows/table/{actions['id']}/{action['id']}/?user_field_names=true")
     assert again["Groupe"][0] == {"id": grenoble["id"], "value": "Grenoble-Alpes"}
 
@@ -57,7 +58,7 @@ async def test_link_field_creates_reverse_and_both_sides_read_links(api: Api):
 
 
 async def test_unknown_linked_row_is_refused_and_nothing_changes(api: Api):
-    groups, actions, _ = await groups_and_actions(api)
+    _, actions, _ = await groups_and_actions(api)
     response = await api.post(
         f"/api/database/rows/table/{actions['id']}/?user_field_names=true",
         {"Name": "Marche", "Groupe": ["Nowhere"]},
@@ -74,22 +75,41 @@ async def test_lookup_rollup_count_with_filter_stay_correct(api: Api):
     reverse_id = link["link_row_related_field_id"]
     by_name = {f["name"]: f for f in await api.get(f"/api/database/fields/table/{actions['id']}/")}
     base = f"/api/database/fields/table/{groups['id']}/"
-    lookup = await api.post(base, {"name": "Noms", "type": "lookup", "through_field_id": reverse_id,
-                                   "target_field_id": by_name["Name"]["id"]})
-    total = await api.post(base, {"name": "Total", "type": "rollup", "through_field_id": reverse_id,
-                                  "target_field_id": by_name["Participants"]["id"], "rollup_function": "sum"})
-    confirmed = await api.post(base, {
-        "name": "Confirmées", "type": "count", "through_field_id": reverse_id,
-        "filters": {"filter_type": "AND", "filters": [
-            {"field": by_name["Confirmée"]["id"], "type": "boolean", "value": "1"}]},
-    })
+    lookup = await api.post(
+        base,
+        {"name": "Noms", "type": "lookup", "through_field_id": reverse_id, "target_field_id": by_name["Name"]["id"]},
+    )
+    total = await api.post(
+        base,
+        {
+            "name": "Total",
+            "type": "rollup",
+            "through_field_id": reverse_id,
+            "target_field_id": by_name["Participants"]["id"],
+            "rollup_function": "sum",
+        },
+    )
+    confirmed = await api.post(
+        base,
+        {
+            "name": "Confirmées",
+            "type": "count",
+            "through_field_id": reverse_id,
+            "filters": {
+                "filter_type": "AND",
+                "filters": [{"field": by_name["Confirmée"]["id"], "type": "boolean", "value": "1"}],
+            },
+        },
+    )
     group = await api.post(f"/api/database/rows/table/{groups['id']}/?user_field_names=true", {"Name": "Tours"})
     rows = await api.post(
         f"/api/database/rows/table/{actions['id']}/batch/?user_field_names=true",
-        {"items": [
-            {"Name": "A", "Participants": 10, "Confirmée": True, "Groupe": [group["id"]]},
-            {"Name": "B", "Participants": "2.5", "Confirmée": False, "Groupe": [group["id"]]},
-        ]},
+        {
+            "items": [
+                {"Name": "A", "Participants": 10, "Confirmée": True, "Groupe": [group["id"]]},
+                {"Name": "B", "Participants": "2.5", "Confirmée": False, "Groupe": [group["id"]]},
+            ]
+        },
     )
     read = await api.get(f"/api/database/rows/table/{groups['id']}/{group['id']}/")
     assert [v["value"] for v in read[f"field_{lookup['id']}"]] == ["A", "B"]
@@ -98,8 +118,9 @@ async def test_lookup_rollup_count_with_filter_stay_correct(api: Api):
 
     # An update of a linked row's value reaches the rollup and the filtered count.
     b = rows["items"][1]["id"]
-    await api.patch(f"/api/database/rows/table/{actions['id']}/{b}/?user_field_names=true",
-                    {"Participants": 5, "Confirmée": True})
+    await api.patch(
+        f"/api/database/rows/table/{actions['id']}/{b}/?user_field_names=true", {"Participants": 5, "Confirmée": True}
+    )
     read = await api.get(f"/api/database/rows/table/{groups['id']}/{group['id']}/")
     assert read[f"field_{total['id']}"] == "15"
     assert read[f"field_{confirmed['id']}"] == "2"
@@ -119,10 +140,19 @@ async def test_a_cycle_is_refused_with_the_fields_named(api: Api):
     groups, actions, link = await groups_and_actions(api)
     reverse_id = link["link_row_related_field_id"]
     # Make the groups' primary field a lookup of actions' primary, whose display depends on groups' primary.
-    lookup = await api.post(f"/api/database/fields/table/{groups['id']}/", {
-        "name": "Noms", "type": "lookup", "through_field_id": reverse_id,
-        "target_field_id": next(f["id"] for f in actions["fields"] if f["primary"])})
+    lookup = await api.post(
+        f"/api/database/fields/table/{groups['id']}/",
+        {
+            "name": "Noms",
+            "type": "lookup",
+            "through_field_id": reverse_id,
+            "target_field_id": next(f["id"] for f in actions["fields"] if f["primary"]),
+        },
+    )
     actions_primary = next(f["id"] for f in actions["fields"] if f["primary"])
-    refused = await api.patch(f"/api/database/fields/{actions_primary}/", {
-        "type": "lookup", "through_field_id": link["id"], "target_field_id": lookup["id"]}, expect=400)
+    refused = await api.patch(
+        f"/api/database/fields/{actions_primary}/",
+        {"type": "lookup", "through_field_id": link["id"], "target_field_id": lookup["id"]},
+        expect=400,
+    )
     assert "loop" in str(refused["detail"])
