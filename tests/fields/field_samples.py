@@ -9,7 +9,7 @@ from fields import Field, FieldType, default_field_types
 REGISTRY = default_field_types()
 
 # Computed types need other fields to exist (their options name them); their own tests cover them.
-COMPUTED_ELSEWHERE = {"link_row", "lookup", "rollup", "count"}
+COMPUTED_ELSEWHERE = {"link_row", "lookup", "rollup", "count", "formula"}
 
 SELECT_OPTIONS: dict[str, Any] = {
     "select_options": [
