@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictInt
 
 
 class Strict(BaseModel):
@@ -77,7 +77,8 @@ class BatchItems(BaseModel):
 
 class BatchDelete(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    items: list[int] = Field(min_length=1)
+    # Strict: `true` must not become row 1.
+    items: list[StrictInt] = Field(min_length=1)
 
 
 class CreateToken(Strict):

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
+from fields.base import empty_array
 from fields.link import relation_of
 from nocodedb.computed.graph import Edge, dependents_index, topological_order
 from nocodedb.computed.sql import BUILDERS
@@ -148,7 +149,8 @@ class Recomputer:
                 )
                 .subquery("v")
             )
-            null = cast(literal("null"), JSONB)
+            # An absent cell reads as empty: [] for cells of links, JSON null otherwise.
+            null = empty_array() if _is_array_cell(f) else cast(literal("null"), JSONB)
             statement = (
                 update(rows)
                 .where(
@@ -161,6 +163,10 @@ class Recomputer:
             )
             changed.update((await self.conn.execute(statement)).scalars())
         return changed
+
+
+def _is_array_cell(f: Field) -> bool:
+    return f.type in ("link_row", "lookup") or (f.type == "formula" and f.options.get("formula_type") == "array")
 
 
 async def linked_rows(conn: AsyncConnection, via: Field, ids: Iterable[int]) -> set[int]:

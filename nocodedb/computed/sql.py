@@ -201,8 +201,11 @@ def rollup_value(
     linked = LinkedRows(through, outer.c.id)
     src = source_for(linked.t)
     target_type = field_types.get(target.type)
-    value = target_type.sql_value(target, src)
     text = _display_text(field_types, target, src)
+    # A target that is not a number (its type changed since) is read as numbers where its text is one.
+    number = target_type.sql_value(target, src) if target_type.compare_as == "number" else func.ncdb_f_to_numeric(text)
+    value = number
+    truth = target_type.sql_value(target, src) if target_type.compare_as == "boolean" else func.coalesce(text, "") != ""
     function = f.options.get("rollup_function", "sum")
     aggregates: dict[str, Callable[[], ColumnElement[Any]]] = {
         "sum": lambda: _number_json(func.coalesce(func.sum(value), 0)),
@@ -215,8 +218,8 @@ def rollup_value(
         "count_nonempty": lambda: _number_json(func.count(func.nullif(text, ""))),
         "count_unique": lambda: _number_json(func.count(func.distinct(func.nullif(text, "")))),
         "concat": lambda: func.to_jsonb(func.string_agg(text, literal(str(f.options.get("separator", ", "))))),
-        "and": lambda: func.to_jsonb(func.coalesce(func.bool_and(func.coalesce(value, False)), True)),
-        "or": lambda: func.to_jsonb(func.coalesce(func.bool_or(func.coalesce(value, False)), False)),
+        "and": lambda: func.to_jsonb(func.coalesce(func.bool_and(func.coalesce(truth, False)), True)),
+        "or": lambda: func.to_jsonb(func.coalesce(func.bool_or(func.coalesce(truth, False)), False)),
     }
     aggregate = aggregates.get(function, aggregates["sum"])()
     condition = and_(linked.where, _linked_filter(f, linked, fields_by_id, field_types, filter_types))

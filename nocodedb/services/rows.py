@@ -292,7 +292,7 @@ async def _existing_ids(conn: AsyncConnection, scope: TableScope, ids: list[int]
 def _row_ids(raw: list[Any]) -> list[int]:
     ids = []
     for index, value in enumerate(raw):
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
             raise errors.RequestBodyInvalid(
                 {"items": {str(index): [{"error": "A row id must be a positive integer.", "code": "invalid"}]}}
             )
