@@ -81,6 +81,8 @@ tables = Table(
     Column("name", Text, nullable=False),
     Column("order", Integer, nullable=False),
     _ts("created_at"),
+    # Kept by the row services in the writing transaction (migration 0006).
+    Column("row_count", BigInteger, nullable=False),
 )
 
 fields = Table(
@@ -208,4 +210,90 @@ field_dependencies = Table(
     Column("source_id", BigInteger),
     Column("source_name", Text),
     Column("via_field_id", BigInteger),
+)
+
+# Jobs (0004_jobs_templates): long imports; state pending/running/finished/failed, progress 0-100.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", BigInteger),
+    Column("kind", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("progress", Integer, nullable=False),
+    Column("result", JSONB),
+    Column("error", JSONB),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+# --- Change events and webhooks (0005_events; nocodedb/events/) -------------------------------------
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("txid", BigInteger, nullable=False),
+    Column("database_id", BigInteger),
+    Column("table_id", BigInteger),
+    Column("event_type", Text, nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("actor_user_id", BigInteger),
+    Column("actor_token_id", BigInteger),
+    Column("client_id", Text),
+    _ts("created_at"),
+)
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("table_id", BigInteger, nullable=False),
+    Column("database_id", BigInteger, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("request_method", Text, nullable=False),
+    Column("headers", JSONB, nullable=False),
+    Column("include_all_events", Boolean, nullable=False),
+    Column("events", JSONB, nullable=False),
+    Column("events_config", JSONB, nullable=False),
+    Column("use_user_field_names", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("failed_triggers", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created_by", BigInteger),
+    _ts("created_at"),
+    _ts("updated_at"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("webhook_id", BigInteger, nullable=False),
+    Column("outbox_id", BigInteger),
+    Column("event_id", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("body", JSONB, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    _ts("next_attempt_at"),
+    _ts("created_at"),
+    _ts("finished_at"),
+)
+
+webhook_calls = Table(
+    "webhook_calls",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("webhook_id", BigInteger, nullable=False),
+    Column("delivery_id", BigInteger),
+    Column("event_id", Text),
+    Column("event_type", Text),
+    Column("called_url", Text),
+    _ts("called_at"),
+    Column("request", Text),
+    Column("response", Text),
+    Column("response_status", Integer),
+    Column("error", Text),
 )

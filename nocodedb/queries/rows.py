@@ -6,14 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
 from nocodedb import errors
-from nocodedb.db.schema import rows
+from nocodedb.db.schema import rows, tables
 from nocodedb.services.metadata import row_source
-from views.filters import FilterContext, FilterError, FilterType, compile_tree, fold_text, folded
+from views import search as views_search
+from views.filters import FilterContext, FilterError, FilterType, compile_tree
 
 _FILTER_ERRORS = {
     "field_not_found": errors.FilterFieldNotFound,
@@ -30,6 +31,9 @@ class RowQuery:
     search: str | None = None
     offset: int = 0
     limit: int = 100
+    # A view's own filters and sorts (view_id), compiled by nocodedb.services.view_rows.
+    conditions: list[Any] = field(default_factory=list)
+    view_order: list[Any] = field(default_factory=list)
 
 
 class FieldSet:
@@ -82,17 +86,8 @@ def filter_condition(
 
 
 def search_condition(search: str, fieldset: FieldSet, field_types: Registry[FieldType]) -> ColumnElement[bool]:
-    needle = fold_text(search.strip())
-    if not needle:
-        return true()
-    src = row_source()
-    parts = []
-    for f in fieldset.fields:
-        field_type = field_types.get(f.type)
-        parts.append(folded(field_type.text_sql(f, src)).contains(needle, autoescape=True))
-    if needle.isdigit():
-        parts.append(rows.c.id == int(needle))
-    return or_(*parts)
+    # views/search.py: exact per-field tests behind the trigram-indexed pre-filter (migration 0002).
+    return views_search.search_condition(search, fieldset.fields, field_types, row_source(), rows.c.id)
 
 
 def base_select(table_id: int, database_id: int) -> Select[Any]:
@@ -111,14 +106,19 @@ def with_api_columns(query: Select[Any], fieldset: FieldSet, field_types: Regist
     return query
 
 
-def apply_sorts(query: Select[Any], sorts: list[tuple[Field, bool]], field_types: Registry[FieldType]) -> Select[Any]:
+def apply_sorts(
+    query: Select[Any],
+    sorts: list[tuple[Field, bool]],
+    field_types: Registry[FieldType],
+    then: Sequence[Any] = (),
+) -> Select[Any]:
     src = row_source()
     order: list[Any] = []
     for f, descending in sorts:
         expr = field_types.get(f.type).sql_sort(f, src)
         # Empty values first when ascending, last when descending, as in Baserow.
         order.append(expr.desc().nulls_last() if descending else expr.asc().nulls_first())
-    order += [rows.c.order.asc(), rows.c.id.asc()]
+    order += [*then, rows.c.order.asc(), rows.c.id.asc()]
     return query.order_by(*order)
 
 
@@ -137,14 +137,21 @@ async def list_rows(
     condition = and_(
         filter_condition(query.filters, fieldset, field_types, filter_types, user_field_names),
         search_condition(query.search, fieldset, field_types) if query.search else true(),
+        *query.conditions,
     )
     stmt = with_api_columns(base_select(table_id, database_id).where(condition), fieldset, field_types)
-    stmt = apply_sorts(stmt, query.order_by, field_types).offset(query.offset).limit(query.limit)
+    stmt = apply_sorts(stmt, query.order_by, field_types, query.view_order)
+    stmt = stmt.offset(query.offset).limit(query.limit)
     records = (await conn.execute(stmt)).all()
     count: int | None = None
     if with_count:
+        unfiltered = not query.filters and not query.search and not query.conditions
         if query.offset == 0 and len(records) < query.limit:
             count = len(records)
+        elif unfiltered:
+            count = int(
+                (await conn.execute(select(tables.c.row_count).where(tables.c.id == table_id))).scalar_one()
+            )
         else:
             count_stmt = (
                 select(func.count())

@@ -20,9 +20,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, FieldValueError, Registry
-from nocodedb import errors
+from nocodedb import errors, events  # events: change events, outbox + webhooks (nocodedb/events/)
 from nocodedb.computed.engine import DatabaseGraph, Recomputer, load_graph, lock_database
 from nocodedb.db.schema import field_dependencies, rows
+from nocodedb.db.schema import tables as tables_table
 from nocodedb.queries.rows import FieldSet, fetch_rows
 from nocodedb.services.actor import Actor, TableScope, minimum_role_for, table_scope
 from nocodedb.services.links import unlink_rows, write_links
@@ -163,7 +164,15 @@ async def insert_rows(
         .returning(rows.c.id, rows.c.order)
     )
     inserted = (await conn.execute(insert_stmt)).all()
+    await count_rows(conn, scope.table_id, len(inserted))
     return [r.id for r in sorted(inserted, key=lambda r: r.order)]
+
+
+async def count_rows(conn: AsyncConnection, table_id: int, change: int) -> None:
+    """Keep tables.row_count exact, in the same transaction as the insert or delete."""
+    if change:
+        counted = tables_table.c.row_count + change
+        await conn.execute(update(tables_table).where(tables_table.c.id == table_id).values(row_count=counted))
 
 
 async def _table_context(
@@ -275,7 +284,9 @@ async def create_rows(
             user_field_names=user_field_names,
             dirty_fields=computed,
         )
-    return fieldset, await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+    records = await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+    await events.rows_created(conn, actor, scope, fieldset, field_types, records)  # events
+    return fieldset, records
 
 
 def _filters() -> Registry[FilterType]:
@@ -326,6 +337,7 @@ async def update_rows(
     missing = sorted(set(ids) - set(locked.scalars()))
     if missing:
         raise errors.RowNotFound(f"The rows {missing} do not exist.")
+    before = await events.rows_before_update(conn, scope, fieldset, field_types, ids)  # events
     plain, link_values = split_links(fieldset, field_types, prepared)
     patches = [{"id": row_id, "patch": values} for row_id, values in zip(ids, plain, strict=True) if values]
     if patches:
@@ -359,7 +371,9 @@ async def update_rows(
             user_field_names=user_field_names,
             changed=changed,
         )
-    return fieldset, await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+    records = await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+    await events.rows_updated(conn, actor, scope, fieldset, field_types, before, records)  # events
+    return fieldset, records
 
 
 async def delete_rows(
@@ -379,8 +393,10 @@ async def delete_rows(
     if missing:
         raise errors.RowNotFound(f"The rows {missing} do not exist.")
     dirty = await unlink_rows(conn, graph, table_id, ids) if graph is not None else {}
-    await conn.execute(delete(rows).where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids)))
+    deleted = await conn.execute(delete(rows).where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids)))
+    await count_rows(conn, scope.table_id, -deleted.rowcount)
     if graph is not None and dirty:
         from fields import default_field_types
 
         await Recomputer(conn, graph, field_types or default_field_types(), filter_types or _filters()).run(dirty=dirty)
+    await events.rows_deleted(conn, actor, scope, ids, field_types)  # events
