@@ -85,7 +85,7 @@ class LinkRowFieldType(FieldType):
                 cleaned.append(item)
             elif isinstance(item, str) and item.strip() and len(item) <= 10_000:
                 text = item.strip()
-                cleaned.append(int(text) if text.isdigit() and len(text) < 19 else text)
+                cleaned.append(int(text) if text.isascii() and text.isdigit() and len(text) < 19 else text)
             else:
                 raise FieldValueError("Expected a list of row ids or primary field values.")
         if not f.options.get("link_row_multiple_relationships", True) and len(cleaned) > 1:

@@ -98,7 +98,12 @@ def options_with_values(f_options: dict[str, Any], texts: Iterable[str | None]) 
 
 
 def by_id(f: Field) -> dict[int, dict[str, Any]]:
-    return {int(o["id"]): o for o in options_of(f.options)}
+    # Built once per Field value (fields are immutable): reading 200 rows asks for it once per cell.
+    cached: dict[int, dict[str, Any]] | None = f.__dict__.get("_options_by_id")
+    if cached is None:
+        cached = {int(o["id"]): o for o in options_of(f.options)}
+        f.__dict__["_options_by_id"] = cached
+    return cached
 
 
 def find_option(f: Field, value: Any) -> int:
@@ -113,7 +118,7 @@ def find_option(f: Field, value: Any) -> int:
         for option_id, option in options.items():
             if str(option["value"]).strip().lower() == wanted:
                 return option_id
-        if wanted.isdigit() and int(wanted) in options:
+        if wanted.isascii() and wanted.isdigit() and int(wanted) in options:
             return int(wanted)
     raise FieldValueError(f"The select option {str(value)[:80]!r} does not exist.", "does_not_exist")
 

@@ -55,7 +55,7 @@ class FieldSet:
         if user_field_names:
             return self.by_name.get(ref)
         text = ref.removeprefix("field_")
-        return self.by_id.get(int(text)) if text.isdigit() else None
+        return self.by_id.get(int(text)) if (text.isascii() and text.isdigit()) else None
 
     def api_key(self, f: Field, user_field_names: bool) -> str:
         return f.name if user_field_names else f"field_{f.id}"
@@ -98,12 +98,29 @@ def base_select(table_id: int, database_id: int) -> Select[Any]:
 
 def with_api_columns(query: Select[Any], fieldset: FieldSet, field_types: Registry[FieldType]) -> Select[Any]:
     """Add the columns of fields whose values live outside rows.data (created on, created by...)."""
+    return query.add_columns(*api_columns(fieldset, field_types)[3:])
+
+
+def api_columns(fieldset: FieldSet, field_types: Registry[FieldType]) -> list[Any]:
+    """What row_to_api reads: id, order, data, then one labelled column per field stored outside data."""
     src = row_source()
+    columns: list[Any] = [rows.c.id, rows.c.order, rows.c.data]
     for f in fieldset.fields:
         extra = field_types.get(f.type).select_api_sql(f, src)
         if extra is not None:
-            query = query.add_columns(extra.label(f"f{f.id}"))
-    return query
+            columns.append(extra.label(f"f{f.id}"))
+    return columns
+
+
+def returning_is_enough(fieldset: FieldSet, field_types: Registry[FieldType]) -> bool:
+    """Whether INSERT ... RETURNING can give rows as reads do: not when a value needs a subquery over
+    another table (created by: the user's name), which RETURNING does not correlate."""
+    src = row_source()
+    for f in fieldset.fields:
+        extra = field_types.get(f.type).select_api_sql(f, src)
+        if extra is not None and extra.__class__.__name__ == "ScalarSelect":
+            return False
+    return True
 
 
 def apply_sorts(
@@ -149,9 +166,7 @@ async def list_rows(
         if query.offset == 0 and len(records) < query.limit:
             count = len(records)
         elif unfiltered:
-            count = int(
-                (await conn.execute(select(tables.c.row_count).where(tables.c.id == table_id))).scalar_one()
-            )
+            count = int((await conn.execute(select(tables.c.row_count).where(tables.c.id == table_id))).scalar_one())
         else:
             count_stmt = (
                 select(func.count())
@@ -178,6 +193,25 @@ async def fetch_rows(
     return [by_id[i] for i in row_ids if i in by_id]
 
 
+def _row_plan(
+    fieldset: FieldSet, field_types: Registry[FieldType], user_field_names: bool, only: set[int] | None
+) -> list[tuple[str, str, bool, Field, FieldType]]:
+    """Per field, once per request: (API key, storage key, stored in data?, field, type)."""
+    cache_key = (id(field_types), user_field_names, frozenset(only) if only is not None else None)
+    plans = fieldset.__dict__.setdefault("_row_plans", {})
+    plan = plans.get(cache_key)
+    if plan is None:
+        plan = []
+        for f in fieldset.fields:
+            if only is not None and f.id not in only:
+                continue
+            field_type = field_types.get(f.type)
+            storage_key = f.key if field_type.stored_in_data else f"f{f.id}"
+            plan.append((fieldset.api_key(f, user_field_names), storage_key, field_type.stored_in_data, f, field_type))
+        plans[cache_key] = plan
+    return plan
+
+
 def row_to_api(
     record: Any,
     fieldset: FieldSet,
@@ -189,14 +223,7 @@ def row_to_api(
     data = record.data or {}
     out: dict[str, Any] = {"id": record.id, "order": f"{record.order:.20f}"}
     mapping = record._mapping
-    for f in fieldset.fields:
-        if only is not None and f.id not in only:
-            continue
-        field_type = field_types.get(f.type)
-        if field_type.stored_in_data:
-            stored = data.get(f.key)
-        else:
-            stored = mapping.get(f"f{f.id}")
-        value = field_type.empty_api_value(f) if stored is None else field_type.to_api(f, stored)
-        out[fieldset.api_key(f, user_field_names)] = value
+    for api_key, storage_key, in_data, f, field_type in _row_plan(fieldset, field_types, user_field_names, only):
+        stored = data.get(storage_key) if in_data else mapping.get(storage_key)
+        out[api_key] = field_type.empty_api_value(f) if stored is None else field_type.to_api(f, stored)
     return out

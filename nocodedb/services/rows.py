@@ -24,7 +24,7 @@ from nocodedb import errors, events  # events: change events, outbox + webhooks 
 from nocodedb.computed.engine import DatabaseGraph, Recomputer, load_graph, lock_database
 from nocodedb.db.schema import field_dependencies, rows
 from nocodedb.db.schema import tables as tables_table
-from nocodedb.queries.rows import FieldSet, fetch_rows
+from nocodedb.queries.rows import FieldSet, api_columns, fetch_rows, returning_is_enough
 from nocodedb.services.actor import Actor, TableScope, minimum_role_for, table_scope
 from nocodedb.services.links import unlink_rows, write_links
 from nocodedb.services.metadata import load_fields
@@ -130,6 +130,20 @@ async def insert_rows(
     before_id: int | None = None,
 ) -> list[int]:
     """Insert already validated rows in one statement; return their ids in input order."""
+    return [r.id for r in await insert_rows_returning(conn, actor, scope, fieldset, field_types, prepared, before_id)]
+
+
+async def insert_rows_returning(
+    conn: AsyncConnection,
+    actor: Actor,
+    scope: TableScope,
+    fieldset: FieldSet,
+    field_types: Registry[FieldType],
+    prepared: list[dict[str, Any]],
+    before_id: int | None = None,
+) -> list[Any]:
+    """Insert already validated rows; return them as the read queries do (id, order, data, extra
+    columns), in input order, straight from RETURNING: no second read of what was just written."""
     if not prepared:
         return []
     defaults = defaults_for(fieldset, field_types)
@@ -161,11 +175,17 @@ async def insert_rows(
                 literal(actor.user_id, BigInteger),
             ).order_by(source.c.position),
         )
-        .returning(rows.c.id, rows.c.order)
+        .returning(
+            *(
+                api_columns(fieldset, field_types)
+                if returning_is_enough(fieldset, field_types)
+                else (rows.c.id, rows.c.order)
+            )
+        )
     )
     inserted = (await conn.execute(insert_stmt)).all()
     await count_rows(conn, scope.table_id, len(inserted))
-    return [r.id for r in sorted(inserted, key=lambda r: r.order)]
+    return sorted(inserted, key=lambda r: r.order)
 
 
 async def count_rows(conn: AsyncConnection, table_id: int, change: int) -> None:
@@ -270,7 +290,8 @@ async def create_rows(
     prepared = prepare_batch(items, fieldset, field_types, user_field_names=user_field_names)
     graph = await _graph_if_needed(conn, scope, fieldset)
     plain, link_values = split_links(fieldset, field_types, prepared)
-    ids = await insert_rows(conn, actor, scope, fieldset, field_types, plain, before_id)
+    inserted = await insert_rows_returning(conn, actor, scope, fieldset, field_types, plain, before_id)
+    ids = [r.id for r in inserted]
     if graph is not None:
         computed = [f for f in graph.computed_fields_of(table_id) if f.type != "link_row"]
         await _write_links_and_recompute(
@@ -284,7 +305,9 @@ async def create_rows(
             user_field_names=user_field_names,
             dirty_fields=computed,
         )
-    records = await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+    # Recomputed values are only in the table after the recompute: read those rows again.
+    complete = graph is None and returning_is_enough(fieldset, field_types)
+    records = inserted if complete else await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
     await events.rows_created(conn, actor, scope, fieldset, field_types, records)  # events
     return fieldset, records
 
