@@ -42,3 +42,21 @@ async def test_sort_and_filter_build_indexes_that_the_planner_uses(settings, eng
             ))).scalars()
         )
         assert f"ncdb_r{table['id']}_sort_{members}" in plan
+
+
+async def test_search_on_a_large_table_builds_the_search_index(settings, engine):
+    app = create_app(replace(settings, large_table_rows=3), engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            api = await signed_up(client)
+            table = await api.table("Villes")
+            await api.post(f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+                           {"items": [{"Name": n} for n in ["Besançon", "Brest", "Lyon", "Nice"]]})
+            found = await api.rows(table["id"], search="besancon", user_field_names="true")
+            assert [r["Name"] for r in found["results"]] == ["Besançon"]
+            await app.state.ctx.indexes.wait()
+    async with engine.connect() as conn:
+        names = set((await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"),
+                                        {"t": f"rows_{table['id']}"})).scalars())
+    assert f"ncdb_r{table['id']}_search" in names

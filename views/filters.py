@@ -1,28 +1,33 @@
 """Filter trees -> one SQL boolean expression.
 
-A tree is Baserow's shape: {"filter_type": "AND"|"OR", "filters": [{"field", "type", "value"}], "groups": [...]}.
+A tree is Baserow's shape:
+{"filter_type": "AND"|"OR", "filters": [{"field", "type", "value"}], "groups": [...]}.
 Each filter type is a registered class that says which field types it applies to and compiles itself
-from the field type's SQL (sql_value / text_sql), so a new field type gets filters without changes here.
-Filter values are strings, as in Baserow; a value that does not fit (a word for a number filter) makes
-the condition inactive rather than failing the request, like Baserow.
+from the field type's SQL (sql_value / text_sql / raw), so a new field type gets filters without changes
+here. Filter values are strings, as in Baserow; a value that does not fit (a word for a number filter)
+makes the condition inactive rather than failing the request, like Baserow.
+
+The filter types themselves live in views/filter_*.py, one module per family; this module holds the
+protocol, the tree compiler and the registry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from sqlalchemy import Date, Numeric, and_, cast, false, func, literal, or_, true
+from sqlalchemy import and_, func, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from fields import Field, FieldType, Registry, RowSource
 
 MAX_CONDITIONS = 200
 MAX_DEPTH = 10
+MAX_VALUE_LENGTH = 10_000
 
 
 class FilterError(ValueError):
@@ -40,8 +45,6 @@ def folded(expr: ColumnElement[Any]) -> ColumnElement[Any]:
 
 
 def fold_text(value: str) -> str:
-    import unicodedata
-
     decomposed = unicodedata.normalize("NFKD", value.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -54,178 +57,45 @@ def parse_number(value: str) -> Decimal | None:
     return number if number.is_finite() else None
 
 
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Compiling:
+    """What a filter type may need besides the field: the clock (relative dates)."""
+
+    now: dt.datetime = field(default_factory=utc_now)
+
+
 class FilterType:
     type: ClassVar[str]
     # compare_as values of the field types this filter applies to; None means every type.
     applies_to: ClassVar[frozenset[str] | None] = None
+    # Field type names this filter applies to whatever their compare_as (e.g. "link_row").
+    applies_to_types: ClassVar[frozenset[str]] = frozenset()
     # Filters whose empty value means "no condition" (Baserow's behaviour while a value is being typed).
     empty_value_is_inactive: ClassVar[bool] = True
 
     def compatible(self, field_type: FieldType) -> bool:
+        if field_type.type in self.applies_to_types:
+            return True
         return self.applies_to is None or field_type.compare_as in self.applies_to
 
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
+    def compile(
+        self, field_type: FieldType, f: Field, row: RowSource, value: str, env: Compiling
+    ) -> ColumnElement[bool]:
         raise TypeError(f"{type(self).__name__} must define compile")
 
 
-class EqualFilter(FilterType):
-    type = "equal"
-    applies_to = frozenset({"text", "number", "date"})
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        if field_type.compare_as == "number":
-            number = parse_number(value)
-            return true() if number is None else field_type.sql_value(f, row) == number
-        return field_type.text_sql(f, row) == value
-
-
-class NotEqualFilter(EqualFilter):
-    type = "not_equal"
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        if field_type.compare_as == "number" and parse_number(value) is None:
-            return true()
-        return func.coalesce(super().compile(field_type, f, row, value), false()) == false()
-
-
-class ContainsFilter(FilterType):
-    type = "contains"
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        return folded(field_type.text_sql(f, row)).contains(fold_text(value), autoescape=True)
-
-
-class ContainsNotFilter(ContainsFilter):
-    type = "contains_not"
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        return func.coalesce(super().compile(field_type, f, row, value), false()) == false()
-
-
-class _NumberCompare(FilterType):
-    applies_to = frozenset({"number"})
-    op: ClassVar[Callable[[ColumnElement[Any], Decimal], ColumnElement[bool]]]
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        number = parse_number(value)
-        if number is None:
-            return true()
-        return type(self).op(cast(field_type.sql_value(f, row), Numeric), number)
-
-
-class HigherThanFilter(_NumberCompare):
-    type = "higher_than"
-    op = staticmethod(lambda a, b: a > b)
-
-
-class HigherThanOrEqualFilter(_NumberCompare):
-    type = "higher_than_or_equal"
-    op = staticmethod(lambda a, b: a >= b)
-
-
-class LowerThanFilter(_NumberCompare):
-    type = "lower_than"
-    op = staticmethod(lambda a, b: a < b)
-
-
-class LowerThanOrEqualFilter(_NumberCompare):
-    type = "lower_than_or_equal"
-    op = staticmethod(lambda a, b: a <= b)
-
-
-class EmptyFilter(FilterType):
-    type = "empty"
-    empty_value_is_inactive = False
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        if field_type.compare_as == "boolean":
-            return func.coalesce(field_type.sql_value(f, row), false()) == false()
-        return func.coalesce(field_type.text_sql(f, row), literal("")) == ""
-
-
-class NotEmptyFilter(EmptyFilter):
-    type = "not_empty"
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        return super().compile(field_type, f, row, value) == false()
-
-
-TRUE_WORDS = {"1", "true", "t", "y", "yes", "on", "checked", "oui", "vrai"}
-
-
-class BooleanFilter(FilterType):
-    type = "boolean"
-    applies_to = frozenset({"boolean"})
-    empty_value_is_inactive = False
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        wanted = value.strip().lower() in TRUE_WORDS
-        return func.coalesce(field_type.sql_value(f, row), false()) == wanted
-
-
-class SingleSelectEqualFilter(FilterType):
-    type = "single_select_equal"
-    applies_to = frozenset({"select"})
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        if not value.strip().isdigit():
-            return true()
-        return field_type.raw(f, row).astext == str(int(value))
-
-
-class SingleSelectNotEqualFilter(SingleSelectEqualFilter):
-    type = "single_select_not_equal"
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        if not value.strip().isdigit():
-            return true()
-        return func.coalesce(field_type.raw(f, row).astext, "") != str(int(value))
-
-
-def split_timezone(value: str) -> tuple[str, str]:
-    """Baserow writes date filter values as 'Europe/Paris?2024-05-01' (older form: just the date)."""
-    if "?" in value:
-        zone, _, rest = value.partition("?")
-        return zone or "UTC", rest
-    return "UTC", value
-
-
-class DateEqualFilter(FilterType):
-    type = "date_equal"
-    applies_to = frozenset({"date"})
-
-    def compile(self, field_type: FieldType, f: Field, row: RowSource, value: str) -> ColumnElement[bool]:
-        zone, day_text = split_timezone(value)
-        try:
-            day = dt.date.fromisoformat(day_text.strip()[:10])
-            zoneinfo.ZoneInfo(zone)
-        except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-            return true()
-        sql_value = field_type.sql_value(f, row)
-        if f.options.get("date_include_time") or field_type.formula_type == "datetime":
-            local_day = cast(func.timezone(literal(zone), sql_value), Date)
-            return local_day == day
-        return cast(sql_value, Date) == day
-
-
 def default_filter_types() -> Registry[FilterType]:
+    from views.filter_arrays import ARRAY_FILTERS
+    from views.filter_dates import DATE_FILTERS
+    from views.filter_scalar import SCALAR_FILTERS
+    from views.filter_select import SELECT_FILTERS
+
     registry: Registry[FilterType] = Registry("filter type")
-    for cls in (
-        EqualFilter,
-        NotEqualFilter,
-        ContainsFilter,
-        ContainsNotFilter,
-        HigherThanFilter,
-        HigherThanOrEqualFilter,
-        LowerThanFilter,
-        LowerThanOrEqualFilter,
-        EmptyFilter,
-        NotEmptyFilter,
-        BooleanFilter,
-        SingleSelectEqualFilter,
-        SingleSelectNotEqualFilter,
-        DateEqualFilter,
-    ):
+    for cls in (*SCALAR_FILTERS, *SELECT_FILTERS, *DATE_FILTERS, *ARRAY_FILTERS):
         registry.register(cls.type, cls())
     return registry
 
@@ -236,6 +106,25 @@ class FilterContext:
     filter_types: Registry[FilterType]
     resolve_field: Callable[[Any], Field | None]
     row: RowSource
+    # Stored view filters: a condition whose field is gone or whose type no longer fits is skipped
+    # (inactive) instead of failing the request.
+    skip_unusable: bool = False
+    env: Compiling = field(default_factory=Compiling)
+
+
+def condition_problem(condition: dict[str, Any], ctx: FilterContext) -> str | None:
+    """Why a stored condition is inactive: 'field_not_found', 'type_unknown', 'not_compatible' or None."""
+    f = ctx.resolve_field(condition.get("field"))
+    if f is None:
+        return "field_not_found"
+    type_name = condition.get("type")
+    if not isinstance(type_name, str) or type_name not in ctx.filter_types:
+        return "type_unknown"
+    if f.type not in ctx.field_types:
+        return "not_compatible"
+    if not ctx.filter_types.get(type_name).compatible(ctx.field_types.get(f.type)):
+        return "not_compatible"
+    return None
 
 
 def compile_tree(tree: Any, ctx: FilterContext) -> ColumnElement[bool]:
@@ -255,33 +144,44 @@ def _compile_group(group: Any, ctx: FilterContext, depth: int, counter: list[int
     subgroups = group.get("groups", [])
     if not isinstance(conditions, list) or not isinstance(subgroups, list):
         raise FilterError("invalid", "filters and groups must be lists.")
-    parts = [_compile_condition(c, ctx, counter) for c in conditions]
+    parts = [p for p in (_compile_condition(c, ctx, counter) for c in conditions) if p is not None]
     parts += [_compile_group(g, ctx, depth + 1, counter) for g in subgroups]
     if not parts:
         return true()
     return and_(*parts) if kind == "AND" else or_(*parts)
 
 
-def _compile_condition(condition: Any, ctx: FilterContext, counter: list[int]) -> ColumnElement[bool]:
+def _compile_condition(condition: Any, ctx: FilterContext, counter: list[int]) -> ColumnElement[bool] | None:
+    """The condition's SQL; None when it is inactive (an empty value, or unusable in a stored view)."""
     counter[0] += 1
     if counter[0] > MAX_CONDITIONS:
         raise FilterError("invalid", f"At most {MAX_CONDITIONS} filter conditions are allowed.")
     if not isinstance(condition, dict):
         raise FilterError("invalid", "A filter must be an object with field, type and value.")
+    problem = condition_problem(condition, ctx)
+    if problem is not None:
+        if ctx.skip_unusable:
+            return None
+        raise FilterError(problem, _problem_message(problem, condition, ctx))
     f = ctx.resolve_field(condition.get("field"))
-    if f is None:
-        raise FilterError("field_not_found", f"The field {condition.get('field')!r} does not exist.")
-    type_name = condition.get("type")
-    if not isinstance(type_name, str) or type_name not in ctx.filter_types:
-        raise FilterError("type_unknown", f"The filter type {type_name!r} does not exist.")
-    filter_type = ctx.filter_types.get(type_name)
-    field_type = ctx.field_types.get(f.type)
-    if not filter_type.compatible(field_type):
-        raise FilterError("not_compatible", f"The filter {type_name!r} does not apply to a {f.type} field.")
+    assert f is not None
+    filter_type = ctx.filter_types.get(condition["type"])
     raw_value = condition.get("value", "")
+    if isinstance(raw_value, (dict, list)):
+        raise FilterError("invalid", "A filter value must be a string.")
     value = "" if raw_value is None else str(raw_value)
-    if len(value) > 10_000:
-        raise FilterError("invalid", "A filter value may have at most 10000 characters.")
+    if len(value) > MAX_VALUE_LENGTH:
+        raise FilterError("invalid", f"A filter value may have at most {MAX_VALUE_LENGTH} characters.")
     if value == "" and filter_type.empty_value_is_inactive:
-        return true()
-    return filter_type.compile(field_type, f, ctx.row, value)
+        return None
+    return filter_type.compile(ctx.field_types.get(f.type), f, ctx.row, value, ctx.env)
+
+
+def _problem_message(problem: str, condition: dict[str, Any], ctx: FilterContext) -> str:
+    if problem == "field_not_found":
+        return f"The field {condition.get('field')!r} does not exist."
+    if problem == "type_unknown":
+        return f"The filter type {condition.get('type')!r} does not exist."
+    f = ctx.resolve_field(condition.get("field"))
+    kind = f.type if f else "?"
+    return f"The filter {condition.get('type')!r} does not apply to a {kind} field."

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -25,6 +26,7 @@ from nocodedb.api.http import (
 )
 from nocodedb.api.models import BatchDelete, BatchItems
 from nocodedb.api.routing import Routes
+from nocodedb.db.schema import tables
 from nocodedb.queries.rows import FieldSet, RowQuery, fetch_rows, list_rows, row_to_api
 from nocodedb.services import rows as row_service
 from nocodedb.services.actor import table_scope
@@ -90,16 +92,17 @@ def _filters(request: Request) -> dict[str, Any] | None:
 def _advise_indexes(
     request: Request, table_id: int, count: int, fieldset: FieldSet, query: RowQuery, user_field_names: bool
 ) -> None:
-    """Large table sorted or filtered on: have the matching indexes built in the background."""
+    """Large table (`count` rows) sorted, filtered or searched: build the matching indexes in the background."""
     ctx = ctx_of(request)
-    if count < ctx.settings.large_table_rows or not (query.order_by or query.filters):
+    if count < ctx.settings.large_table_rows or not (query.order_by or query.filters or query.search):
         return
     used = []
     for ref, filter_type in filter_uses(query.filters):
         f = fieldset.find(ref, False) or (fieldset.find(ref, True) if user_field_names else None)
         if f is not None:
             used.append((f, filter_type))
-    ctx.indexes.consider(table_id, count, plans_for_query(table_id, query.order_by, used, ctx.field_types))
+    plans = plans_for_query(table_id, query.order_by, used, ctx.field_types, searched=bool(query.search))
+    ctx.indexes.consider(table_id, count, plans)
 
 
 def _page_url(request: Request, page: int) -> str:
@@ -135,8 +138,10 @@ async def list_table_rows(request: Request) -> Response:
             conn, table_id, scope.database_id, fieldset, ctx.field_types, ctx.filter_types, query,
             user_field_names=user_field_names,
         )
+        if query.order_by or query.filters or query.search:
+            total = (await conn.execute(select(tables.c.row_count).where(tables.c.id == table_id))).scalar_one()
+            _advise_indexes(request, table_id, int(total), fieldset, query, user_field_names)
     assert count is not None
-    _advise_indexes(request, table_id, count, fieldset, query, user_field_names)
     if page > 1 and not records:
         raise errors.PageInvalid()
     only = _fields_param(request, "include", fieldset, user_field_names)

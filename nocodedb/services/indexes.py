@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import literal_column
+from sqlalchemy import Text, cast, literal_column
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -77,10 +77,21 @@ def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: st
             name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) gin_trgm_ops)"
         )
     if filter_type in RANGE_FILTERS and field_type.stored_in_data:
-        expr = _sql(field_type.sql_value(f, source) if field_type.compare_as != "select" else field_type.raw(f, source))
+        # Select filters compare the stored option id as text: (data ->> 'k') = '3'.
+        expr = _sql(field_type.sql_value(f, source) if field_type.compare_as != "select" else field_type.raw(f, source).astext)
         name = f"ncdb_r{table_id}_value_{f.id}"
         return IndexPlan(name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} (({expr}))")
     return None
+
+
+def search_index(table_id: int) -> IndexPlan:
+    """The pre-filter of views/search.py: a trigram index on the row's folded JSON text. Built only for
+    large tables that are searched, since it costs every write on the table."""
+    expr = _sql(folded(cast(_bare_source().data, Text)))
+    name = f"ncdb_r{table_id}_search"
+    return IndexPlan(
+        name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) gin_trgm_ops)"
+    )
 
 
 def filter_uses(tree: Any) -> list[tuple[Any, str]]:
@@ -143,8 +154,9 @@ def plans_for_query(
     sorts: list[tuple[Field, bool]],
     filters: list[tuple[Field, str]],
     field_types: Registry[FieldType],
+    searched: bool = False,
 ) -> list[IndexPlan | None]:
-    plans: list[IndexPlan | None] = []
+    plans: list[IndexPlan | None] = [search_index(table_id)] if searched else []
     if sorts:
         first = sorts[0][0]
         plans.append(sort_index(table_id, first, field_types.get(first.type)))
