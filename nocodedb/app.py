@@ -23,9 +23,17 @@ from starlette.staticfiles import StaticFiles
 from fields import default_field_types
 from nocodedb import errors
 from nocodedb.api import accounts, rows, tables, tokens, workspaces
+from nocodedb.api import exports as export_routes
+from nocodedb.api import boards as board_routes
 from nocodedb.api import forms as form_routes
+from nocodedb.api import grid as grid_routes
+from nocodedb.api import imports as import_routes
+from nocodedb.api import jobs as job_routes
+from nocodedb.api import live as live_routes  # events: live updates
 from nocodedb.api import public as public_routes
+from nocodedb.api import templates as template_routes
 from nocodedb.api import views as view_routes
+from nocodedb.api import webhooks as webhook_routes  # events: webhooks
 from nocodedb.api.http import JSONResponse, RejectNulInURL, RouteDoc, ctx_of
 from nocodedb.api.openapi import build_openapi
 from nocodedb.api.routing import Routes
@@ -34,6 +42,8 @@ from nocodedb.db.embedded import start_embedded
 from nocodedb.db.engine import make_engine
 from nocodedb.db.migrate import migrate
 from nocodedb.db.schema import instance_settings
+from nocodedb.events.client import ClientIdMiddleware  # events
+from nocodedb.events.runtime import EventsRuntime  # events
 from nocodedb.services.indexes import IndexAdvisor
 from nocodedb.settings import Settings
 from views.filters import default_filter_types
@@ -44,8 +54,15 @@ FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
 def api_routes() -> Routes:
     collected = Routes()
-    for module in (accounts, workspaces, tables, rows, tokens, view_routes, public_routes, form_routes):
+    for module in (
+        accounts, workspaces, tables, rows, tokens,
+        view_routes, public_routes, form_routes, grid_routes, board_routes,
+    ):
         collected.extend(module.routes)
+    for module in (export_routes, import_routes, job_routes, template_routes):
+        collected.extend(module.routes)
+    collected.extend(webhook_routes.routes)  # events: webhooks
+    collected.extend(live_routes.routes)  # events: live presence
     return collected
 
 
@@ -144,13 +161,18 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             secret=await instance_secret(active),
             indexes=IndexAdvisor(active, field_types, settings.large_table_rows),
         )
+        # events: the outbox listener, live hub and webhook worker of this process
+        app.state.ctx.events = EventsRuntime(active, lambda: app.state.ctx.settings)
+        app.state.ctx.events.start()
         yield
+        await app.state.ctx.events.stop()  # events
         await app.state.ctx.indexes.wait()
         if own_engine:
             await active.dispose()
 
     routes: list[Any] = [
         *collected.routes,
+        *live_routes.websocket_routes,  # events: /ws/
         Route("/api/health", health, methods=["GET"]),
         Route("/api/schema.json", schema, methods=["GET"]),
         Route("/", index, methods=["GET"]),
@@ -159,7 +181,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RejectNulInURL)],
+        middleware=[Middleware(RejectNulInURL), Middleware(ClientIdMiddleware)],  # events: ClientIdMiddleware
         exception_handlers={
             errors.APIError: on_api_error,
             HTTPException: on_http_error,

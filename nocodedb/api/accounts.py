@@ -46,6 +46,19 @@ async def token_refresh(request: Request) -> Response:
     return JSONResponse(result)
 
 
+@routes.add(
+    "/api/user/token-blacklist/", ["POST"], "Revoke a refresh token (sign out)", auth="public", body=TokenRefresh
+)
+async def token_blacklist(request: Request) -> Response:
+    body = await read_model(request, TokenRefresh)
+    token = body.refresh_token or body.token
+    if not token:
+        raise errors.RequestBodyInvalid({"refresh_token": [{"error": "This field is required.", "code": "required"}]})
+    async with transaction(request) as conn:
+        await users.revoke_refresh_token(conn, token)
+    return Response(status_code=204)
+
+
 @routes.add("/api/user/dashboard/", ["GET"], "The current user")
 @routes.add("/api/user/me/", ["GET"], "The current user")
 async def me(request: Request) -> Response:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -43,7 +44,7 @@ async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
 async def read_json(request: Request) -> Any:
     limit = ctx_of(request).settings.max_body_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and (not (declared.isascii() and declared.isdigit()) or int(declared) > limit):
         raise errors.BodyTooLarge(f"The request body may have at most {limit} bytes.")
     body = bytearray()
     async for chunk in request.stream():
@@ -53,9 +54,44 @@ async def read_json(request: Request) -> Any:
     if not body:
         raise errors.RequestBodyInvalid("The request needs a JSON body.")
     try:
-        return orjson.loads(bytes(body))
+        value = orjson.loads(bytes(body))
     except orjson.JSONDecodeError as exc:
         raise errors.RequestBodyInvalid(f"The body is not valid JSON: {exc.msg} at position {exc.pos}.") from None
+    if _holds_nul(value):
+        raise errors.RequestBodyInvalid("Text may not contain the NUL character (\\u0000).")
+    return value
+
+
+def _holds_nul(value: Any) -> bool:
+    """PostgreSQL text and jsonb cannot hold NUL: such input is refused up front, wherever it is."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, list):
+            stack += item
+        elif isinstance(item, dict):
+            stack += item.keys()
+            stack += item.values()
+    return False
+
+
+class RejectNulInURL:
+    """ASGI middleware: a path or query string holding NUL (%00) gets a 400 before any route reads it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and (
+            b"\x00" in unquote_to_bytes(scope.get("query_string", b"")) or "\x00" in scope.get("path", "")
+        ):
+            error = errors.QueryInvalid("The address may not contain the NUL character (%00).")
+            await JSONResponse(error.body(), status_code=error.status)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def validation_detail(exc: ValidationError) -> dict[str, list[dict[str, str]]]:

@@ -16,6 +16,14 @@ ROLES: tuple[Role, ...] = ("viewer", "commenter", "editor", "builder", "admin")
 RowOperation = Literal["create", "read", "update", "delete"]
 
 
+# The largest id PostgreSQL's bigint holds: a larger one names nothing (and must not reach SQL).
+MAX_ID = 2**63 - 1
+
+
+def valid_id(ident: object) -> bool:
+    return isinstance(ident, int) and not isinstance(ident, bool) and 0 < ident <= MAX_ID
+
+
 def role_at_least(role: str, minimum: Role) -> bool:
     return ROLES.index(role) >= ROLES.index(minimum)  # type: ignore[arg-type]
 
@@ -72,6 +80,8 @@ class TableScope:
 
 async def workspace_role(conn: AsyncConnection, actor: Actor, workspace_id: int, minimum: Role) -> str:
     user_id = actor.require_user()
+    if not valid_id(workspace_id):
+        raise errors.WorkspaceNotFound()
     found = (
         await conn.execute(select(workspaces.c.id).where(workspaces.c.id == workspace_id))
     ).scalar_one_or_none()
@@ -93,6 +103,8 @@ async def workspace_role(conn: AsyncConnection, actor: Actor, workspace_id: int,
 
 async def database_scope(conn: AsyncConnection, actor: Actor, database_id: int, minimum: Role) -> int:
     """Check the actor's role on a database's workspace; return the workspace id."""
+    if not valid_id(database_id):
+        raise errors.ApplicationNotFound()
     workspace_id = (
         await conn.execute(select(databases.c.workspace_id).where(databases.c.id == database_id))
     ).scalar_one_or_none()
@@ -111,6 +123,8 @@ async def table_scope(
     operation: RowOperation | None = None,
 ) -> TableScope:
     """Check access to a table. Tokens pass only with `operation` set and granted by the token."""
+    if not valid_id(table_id):
+        raise errors.TableNotFound()
     found = (
         await conn.execute(
             select(tables.c.id, tables.c.database_id, tables.c.name, databases.c.workspace_id)

@@ -11,7 +11,7 @@ from nocodedb import errors
 from nocodedb.auth.secrets import new_token, token_hash
 from nocodedb.db.schema import api_tokens, databases, tables
 from nocodedb.services import audit
-from nocodedb.services.actor import Actor, TokenScope, workspace_role
+from nocodedb.services.actor import Actor, TokenScope, valid_id, workspace_role
 
 OPERATIONS = ("create", "read", "update", "delete")
 
@@ -55,6 +55,10 @@ async def _check_permissions(conn: AsyncConnection, workspace_id: int, raw: Any)
                     {operation: [{"error": 'Each entry is ["database", id] or ["table", id].', "code": "invalid"}]}
                 )
             kind, ident = entry
+            if not valid_id(ident):
+                raise errors.RequestBodyInvalid(
+                    {operation: [{"error": f"The {kind} {ident} is not in this workspace.", "code": "invalid"}]}
+                )
             query = (
                 select(databases.c.id).where(databases.c.id == ident, databases.c.workspace_id == workspace_id)
                 if kind == "database"

@@ -16,6 +16,7 @@ from nocodedb.auth.secrets import new_token, token_hash
 from nocodedb.context import AppContext
 from nocodedb.db.schema import refresh_tokens, users
 from nocodedb.services import audit
+from nocodedb.services.actor import valid_id
 
 
 def user_json(row: Any) -> dict[str, Any]:
@@ -104,9 +105,18 @@ async def refresh(conn: AsyncConnection, ctx: AppContext, refresh_token: str) ->
     return {"access_token": access, "token": access, "user": user_json(found)}
 
 
+async def revoke_refresh_token(conn: AsyncConnection, refresh_token: str) -> None:
+    """Sign out: the refresh token stops working. An unknown token is not an error (nothing to reveal)."""
+    await conn.execute(
+        update(refresh_tokens)
+        .where(refresh_tokens.c.token_hash == token_hash(refresh_token), refresh_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=func.now())
+    )
+
+
 async def user_for_access_token(conn: AsyncConnection, ctx: AppContext, token: str) -> Any:
     claims = read_access_token(ctx.secret, token)
-    if claims is None:
+    if claims is None or not valid_id(claims.user_id):
         raise errors.InvalidAccessToken()
     row = (await conn.execute(select(users).where(users.c.id == claims.user_id))).one_or_none()
     # A password change ends every access token issued before it (iat has one-second precision).
