@@ -1,0 +1,117 @@
+// The only caller of fetch. Adds the JWT, refreshes it once on 401, and turns the API's
+// {"error", "detail"} shape into a thrown ApiError.
+import { session } from "./session.js";
+
+export class ApiError extends Error {
+  constructor(status, code, detail) {
+    super(typeof detail === "string" ? detail : code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code || "ERROR_NETWORK";
+    this.detail = detail;
+  }
+}
+
+let refreshing = null;
+
+async function refreshAccess() {
+  const refresh = session.refreshToken();
+  if (!refresh) return false;
+  if (!refreshing) {
+    refreshing = raw("POST", "/api/user/token-refresh/", { refresh_token: refresh }, false)
+      .then((body) => { session.setAccess(body.access_token); return true; })
+      .catch(() => { session.clear(); return false; })
+      .finally(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+async function raw(method, path, body, auth = true) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (auth && session.access()) headers.Authorization = `JWT ${session.access()}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, "ERROR_NETWORK", String(e));
+  }
+  if (response.status === 204) return null;
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = null; }
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, data && data.error, data && data.detail);
+  }
+  return data;
+}
+
+// Opening the page with only a refresh token: get an access token first (one call, not a 401 round trip).
+export const resumeSession = () => refreshAccess();
+
+export async function request(method, path, body) {
+  const signedIn = session.signedIn();
+  try {
+    return await raw(method, path, body);
+  } catch (e) {
+    if (e.status === 401 && session.refreshToken() && (await refreshAccess())) {
+      return raw(method, path, body);
+    }
+    // Only a session that was open when the call started can have expired (not one signed out since).
+    if (e.status === 401 && signedIn && session.signedIn()) session.expired();
+    throw e;
+  }
+}
+
+const qs = (params) => {
+  const parts = [];
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === undefined || v === null || v === "") continue;
+    parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  }
+  return parts.length ? `?${parts.join("&")}` : "";
+};
+
+export const api = {
+  // accounts
+  signUp: (name, email, password, language) =>
+    raw("POST", "/api/user/", { name, email, password, language }, false),
+  signIn: (email, password) => raw("POST", "/api/user/token-auth/", { email, password }, false),
+  me: () => request("GET", "/api/user/me/"),
+  // structure
+  workspaces: () => request("GET", "/api/workspaces/"),
+  createWorkspace: (name) => request("POST", "/api/workspaces/", { name }),
+  renameWorkspace: (id, name) => request("PATCH", `/api/workspaces/${id}/`, { name }),
+  databases: (ws) => request("GET", `/api/applications/workspace/${ws}/`),
+  createDatabase: (ws, name) => request("POST", `/api/applications/workspace/${ws}/`, { name, type: "database" }),
+  renameDatabase: (id, name) => request("PATCH", `/api/applications/${id}/`, { name }),
+  tables: (db) => request("GET", `/api/database/tables/database/${db}/`),
+  table: (id) => request("GET", `/api/database/tables/${id}/`),
+  createTable: (db, name, data) =>
+    request("POST", `/api/database/tables/database/${db}/`, data ? { name, data, first_row_header: true } : { name }),
+  renameTable: (id, name) => request("PATCH", `/api/database/tables/${id}/`, { name }),
+  deleteTable: (id) => request("DELETE", `/api/database/tables/${id}/`),
+  // fields
+  fields: (t) => request("GET", `/api/database/fields/table/${t}/`),
+  createField: (t, spec) => request("POST", `/api/database/fields/table/${t}/`, spec),
+  updateField: (id, patch) => request("PATCH", `/api/database/fields/${id}/`, patch),
+  deleteField: (id) => request("DELETE", `/api/database/fields/${id}/`),
+  // rows
+  rows: (t, params) => request("GET", `/api/database/rows/table/${t}/${qs(params)}`),
+  row: (t, id) => request("GET", `/api/database/rows/table/${t}/${id}/`),
+  createRow: (t, values, before) => request("POST", `/api/database/rows/table/${t}/${qs({ before })}`, values || {}),
+  updateRow: (t, id, values) => request("PATCH", `/api/database/rows/table/${t}/${id}/`, values),
+  deleteRow: (t, id) => request("DELETE", `/api/database/rows/table/${t}/${id}/`),
+  createRows: (t, items) => request("POST", `/api/database/rows/table/${t}/batch/`, { items }),
+  updateRows: (t, items) => request("PATCH", `/api/database/rows/table/${t}/batch/`, { items }),
+  deleteRows: (t, ids) => request("POST", `/api/database/rows/table/${t}/batch-delete/`, { items: ids }),
+  // views (Baserow-compatible contract; being built on the backend)
+  views: (t) => request("GET", `/api/database/views/table/${t}/`),
+  createView: (t, spec) => request("POST", `/api/database/views/table/${t}/`, spec),
+  updateView: (v, patch) => request("PATCH", `/api/database/views/${v}/`, patch),
+  deleteView: (v) => request("DELETE", `/api/database/views/${v}/`),
+  fieldAggregations: (v) => request("GET", `/api/database/views/grid/${v}/field-aggregations/`),
+  publicForm: (slug) => raw("GET", `/api/database/views/form/${slug}/submit/`, undefined, false),
+  submitForm: (slug, values) => raw("POST", `/api/database/views/form/${slug}/submit/`, values, false),
+};

@@ -1,0 +1,158 @@
+// Toolbar popovers: filters (AND/OR, groups), sorts, hidden fields.
+import { h, append } from "../dom.js";
+import { t } from "../i18n.js";
+import { parseDate } from "../cells/date.js";
+import { parseDecimal } from "../cells/number.js";
+
+const TEXT = ["contains", "contains_not", "equal", "not_equal", "empty", "not_empty"];
+const NUM = ["equal", "not_equal", "higher_than", "higher_than_or_equal", "lower_than", "lower_than_or_equal", "empty", "not_empty"];
+export const FILTERS_BY_TYPE = {
+  text: TEXT, long_text: TEXT, url: TEXT, email: TEXT, phone_number: TEXT, uuid: ["contains", "equal", "empty", "not_empty"],
+  number: NUM, rating: NUM, duration: NUM, autonumber: NUM, count: NUM, rollup: NUM,
+  boolean: ["boolean"],
+  date: ["date_equal", "empty", "not_empty"], created_on: ["date_equal"], last_modified: ["date_equal"],
+  single_select: ["single_select_equal", "single_select_not_equal", "empty", "not_empty"],
+  multiple_select: ["multiple_select_has", "multiple_select_has_not", "empty", "not_empty"],
+  link_row: ["link_row_has", "link_row_has_not", "empty", "not_empty"],
+  formula: ["contains", "equal", "empty", "not_empty"], lookup: ["has_value_containing", "has_empty_value", "has_not_empty_value"],
+};
+const NO_VALUE = ["empty", "not_empty", "has_empty_value", "has_not_empty_value"];
+
+function popover(title, content, anchor, onClose) {
+  const el = h("section", { class: "popover", role: "dialog", "aria-label": title }, h("h2", {}, title), content);
+  document.body.append(el);
+  const r = anchor.getBoundingClientRect();
+  el.style.top = `${r.bottom + 4}px`;
+  el.style.left = `${Math.max(4, Math.min(r.left, innerWidth - el.offsetWidth - 8))}px`;
+  const close = () => { el.remove(); document.removeEventListener("mousedown", outside, true); onClose && onClose(); anchor.focus(); };
+  const outside = (e) => { if (!el.contains(e.target) && e.target !== anchor && !(e.target.closest && e.target.closest(".menu"))) close(); };
+  el.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.stopPropagation(); close(); } });
+  setTimeout(() => document.addEventListener("mousedown", outside, true));
+  return { el, close };
+}
+
+// tree: {filter_type, filters: [{field, type, value}], groups: [{filter_type, filters}]}
+export function filterPanel({ anchor, fields, tree, onChange }) {
+  tree = tree ? JSON.parse(JSON.stringify(tree)) : { filter_type: "AND", filters: [], groups: [] };
+  tree.groups = tree.groups || [];
+  const box = h("div", { class: "filter-panel" });
+  let timer = null;
+  const changed = () => { clearTimeout(timer); timer = setTimeout(() => onChange(clean(tree)), 250); };
+
+  function conditionRow(group, cond) {
+    const fieldSel = h("select", { "aria-label": t("filter.field") }, fields.map((f) => h("option", { value: f.id, selected: f.id === cond.field }, f.name)));
+    const typeSel = h("select", { "aria-label": t("filter.operator") });
+    const valueBox = h("span", { class: "filter-value" });
+    const field = () => fields.find((f) => f.id === Number(fieldSel.value));
+    function drawTypes() {
+      const types = FILTERS_BY_TYPE[field().type] || ["empty", "not_empty"];
+      if (!types.includes(cond.type)) cond.type = types[0];
+      typeSel.replaceChildren(...types.map((tp) => h("option", { value: tp, selected: tp === cond.type }, t(`filter.${tp}`))));
+      drawValue();
+    }
+    function drawValue() {
+      const f = field();
+      valueBox.replaceChildren();
+      if (NO_VALUE.includes(cond.type)) return;
+      let input;
+      if (f.type === "boolean") {
+        input = h("select", { "aria-label": t("filter.value") }, h("option", { value: "1", selected: cond.value === "1" }, t("cell.yes")), h("option", { value: "0", selected: cond.value !== "1" }, t("cell.no")));
+        cond.value = input.value;
+        input.addEventListener("change", () => { cond.value = input.value; changed(); });
+      } else if (f.type === "single_select" || f.type === "multiple_select") {
+        input = h("select", { "aria-label": t("filter.value") }, h("option", { value: "" }, "—"), (f.select_options || []).map((o) => h("option", { value: o.id, selected: String(o.id) === String(cond.value) }, o.value)));
+        input.addEventListener("change", () => { cond.value = input.value; changed(); });
+      } else {
+        const date = cond.type === "date_equal";
+        input = h("input", { type: "text", "aria-label": t("filter.value"), placeholder: date ? t("date.placeholder") : "" });
+        input.value = cond.display ?? cond.value ?? "";
+        input.addEventListener("input", () => {
+          cond.display = input.value;
+          const num = ["number", "rating", "duration", "autonumber", "count", "rollup"].includes(f.type);
+          cond.value = date ? String(parseDate(input.value, {}) || "") : num ? String(parseDecimal(input.value) ?? "") : input.value;
+          changed();
+        });
+      }
+      valueBox.append(input);
+    }
+    fieldSel.addEventListener("change", () => { cond.field = Number(fieldSel.value); cond.value = ""; delete cond.display; drawTypes(); changed(); });
+    typeSel.addEventListener("change", () => { cond.type = typeSel.value; drawValue(); changed(); });
+    drawTypes();
+    return h("div", { class: "filter-row" }, fieldSel, typeSel, valueBox,
+      h("button", { type: "button", class: "icon", "aria-label": t("filter.remove"), onclick: () => { group.filters.splice(group.filters.indexOf(cond), 1); draw(); changed(); } }, "×"));
+  }
+
+  function groupBox(group, parent) {
+    const type = h("select", { "aria-label": t("filter.combine") }, ["AND", "OR"].map((v) => h("option", { value: v, selected: group.filter_type === v }, t(`filter.${v}`))));
+    type.addEventListener("change", () => { group.filter_type = type.value; changed(); });
+    const el = h("div", { class: parent ? "filter-group" : "filter-root" },
+      h("div", { class: "filter-combine" }, h("span", {}, t("filter.match")), type),
+      group.filters.map((c) => conditionRow(group, c)),
+      parent ? null : group.groups.map((g) => groupBox(g, group)),
+      h("div", { class: "filter-actions" },
+        h("button", { type: "button", class: "quiet", onclick: () => { group.filters.push({ field: fields[0].id, type: "", value: "" }); draw(); changed(); } }, `+ ${t("filter.add")}`),
+        parent ? h("button", { type: "button", class: "quiet", onclick: () => { parent.groups.splice(parent.groups.indexOf(group), 1); draw(); changed(); } }, t("filter.removeGroup"))
+          : h("button", { type: "button", class: "quiet", onclick: () => { group.groups.push({ filter_type: "AND", filters: [{ field: fields[0].id, type: "", value: "" }] }); draw(); changed(); } }, `+ ${t("filter.addGroup")}`)));
+    return el;
+  }
+  function draw() {
+    box.replaceChildren(groupBox(tree, null));
+    if (!tree.filters.length && !tree.groups.length) box.prepend(h("p", { class: "hint" }, t("filter.none")));
+  }
+  draw();
+  const p = popover(t("filter.title"), box, anchor);
+  const first = box.querySelector("select,button");
+  first && first.focus();
+  return p;
+}
+
+export function clean(tree) {
+  const strip = (g) => ({ filter_type: g.filter_type, filters: g.filters.filter((c) => c.type && (NO_VALUE.includes(c.type) || c.value !== "")).map(({ field, type, value }) => ({ field, type, value: value ?? "" })) });
+  const out = strip(tree);
+  const groups = (tree.groups || []).map(strip).filter((g) => g.filters.length);
+  if (groups.length) out.groups = groups;
+  return out.filters.length || groups.length ? out : null;
+}
+export const filterCount = (tree) => (tree ? tree.filters.length + (tree.groups || []).reduce((n, g) => n + g.filters.length, 0) : 0);
+
+// sorts: [{field, desc}]
+export function sortPanel({ anchor, fields, sorts, onChange }) {
+  sorts = sorts.map((s) => ({ ...s }));
+  const box = h("div", { class: "sort-panel" });
+  function draw() {
+    box.replaceChildren();
+    append(box, [
+      sorts.length ? null : h("p", { class: "hint" }, t("sort.none")),
+      sorts.map((s, i) => {
+        const fieldSel = h("select", { "aria-label": t("sort.field") }, fields.map((f) => h("option", { value: f.id, selected: f.id === s.field }, f.name)));
+        const dir = h("select", { "aria-label": t("sort.direction") }, h("option", { value: "asc", selected: !s.desc }, t("sort.asc")), h("option", { value: "desc", selected: s.desc }, t("sort.desc")));
+        fieldSel.addEventListener("change", () => { s.field = Number(fieldSel.value); onChange(sorts); });
+        dir.addEventListener("change", () => { s.desc = dir.value === "desc"; onChange(sorts); });
+        return h("div", { class: "sort-row" }, h("span", { class: "muted" }, i === 0 ? t("sort.by") : t("sort.then")), fieldSel, dir,
+          h("button", { type: "button", class: "icon", "aria-label": t("sort.remove"), onclick: () => { sorts.splice(i, 1); draw(); onChange(sorts); } }, "×"));
+      }),
+      h("button", { type: "button", class: "quiet", onclick: () => {
+        const used = new Set(sorts.map((s) => s.field));
+        const f = fields.find((x) => !used.has(x.id)) || fields[0];
+        sorts.push({ field: f.id, desc: false }); draw(); onChange(sorts);
+      } }, `+ ${t("sort.add")}`)]);
+  }
+  draw();
+  const p = popover(t("sort.title"), box, anchor);
+  const first = box.querySelector("select,button");
+  first && first.focus();
+  return p;
+}
+
+export function hiddenPanel({ anchor, fields, hidden, onChange }) {
+  const set = new Set(hidden);
+  const box = h("ul", { class: "hidden-panel" }, fields.filter((f) => !f.primary).map((f) => {
+    const input = h("input", { type: "checkbox", checked: !set.has(f.id) });
+    input.addEventListener("change", () => { if (input.checked) set.delete(f.id); else set.add(f.id); onChange([...set]); });
+    return h("li", {}, h("label", {}, input, " ", f.name));
+  }));
+  const p = popover(t("fields.shown"), box, anchor);
+  const first = box.querySelector("input");
+  first && first.focus();
+  return p;
+}

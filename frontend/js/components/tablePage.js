@@ -1,0 +1,330 @@
+// One table: its name, view tabs, the toolbar (search, filter, sort, fields, undo/redo), the grid or
+// cards, and the expanded row. Filters, sorts, search, open row and scroll anchor live in the URL.
+import { h } from "../dom.js";
+import { api } from "../api.js";
+import { t, errorMessage } from "../i18n.js";
+import { parse, patchParams } from "../router.js";
+import { grid, rowHeight } from "./grid.js";
+import { toast } from "./toast.js";
+import { showMenu } from "./menu.js";
+import { fieldDialog } from "./fieldDialog.js";
+import { confirmDialog, promptDialog } from "./dialog.js";
+import { filterPanel, sortPanel, hiddenPanel, filterCount } from "./panels.js";
+import { rowPanel } from "./rowPanel.js";
+import { emptyState } from "./emptyState.js";
+import { undo, redo, canUndo, canRedo, onHistory, clearHistory } from "../history.js";
+import { idMap } from "../idmap.js";
+import { kanbanView } from "./kanban.js";
+import { galleryView } from "./gallery.js";
+import { calendarView } from "./calendarView.js";
+import { formBuilder } from "./formBuilder.js";
+
+const VIEW_TYPES = ["grid", "form", "gallery", "kanban", "calendar"];
+const VIEW_ICONS = { grid: "▦", form: "☰", gallery: "▤", kanban: "▥", calendar: "▣" };
+
+const layoutKey = (id) => `nocodedb.layout.${id}`;
+
+export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
+  const params = parse().params;
+  let filters = null;
+  try { filters = params.filters ? JSON.parse(params.filters) : null; } catch { filters = null; }
+  let sorts = (params.sort || "").split(",").filter(Boolean).map((s) => ({ field: Number(s.replace(/^-?field_/, "")), desc: s.startsWith("-") }));
+  let search = params.search || "";
+  let fields = [];
+  const layout = JSON.parse(localStorage.getItem(layoutKey(tableId)) || "{}");
+  let g = null;
+  let other = null; // a non-grid view component
+  let panel = null;
+  let views = [];
+  let currentView = null;
+  const ids = idMap();
+  clearHistory();
+
+  const title = h("h1", { class: "table-title" }, table ? table.name : "…");
+  const count = h("span", { class: "row-count", "aria-live": "polite" });
+  const tabs = h("div", { class: "view-tabs", role: "tablist", "aria-label": t("view.tabs") });
+  const searchInput = h("input", { type: "search", class: "search", placeholder: t("toolbar.search"), "aria-label": t("toolbar.search"), value: search });
+  const filterBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
+  const sortBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
+  const hideBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
+  const undoBtn = h("button", { type: "button", class: "icon", "aria-label": t("undo.undo"), title: `${t("undo.undo")} (Ctrl+Z)`, onclick: () => doUndo() }, "↶");
+  const redoBtn = h("button", { type: "button", class: "icon", "aria-label": t("undo.redo"), title: `${t("undo.redo")} (Ctrl+Shift+Z)`, onclick: () => doRedo() }, "↷");
+  const addFieldBtn = h("button", { type: "button", class: "tool", onclick: () => openFieldDialog(null) }, `+ ${t("field.add")}`);
+  const addRowBtn = h("button", { type: "button", class: "primary", onclick: async () => {
+    if (g) { g.addRow(); return; }
+    // Other views: create the row and open it to fill it in.
+    try { const row = await api.createRow(tableId, {}); if (other && other.reload) other.reload(); openRow(row.id); }
+    catch (e) { toast(errorMessage(e), { kind: "error" }); }
+  } }, `+ ${t("row.add")}`);
+  const toolbar = h("div", { class: "toolbar", role: "toolbar", "aria-label": t("toolbar.label") },
+    searchInput, filterBtn, sortBtn, hideBtn, addFieldBtn, h("span", { class: "spacer" }), undoBtn, redoBtn, addRowBtn);
+  const gridBox = h("div", { class: "grid-box" });
+  const side = h("div", { class: "side" });
+  const el = h("div", { class: "table-page" },
+    h("div", { class: "table-head" }, title,
+      h("button", { type: "button", class: "icon", "aria-label": t("table.menu"), title: t("table.menu"), "aria-haspopup": "menu", onclick: (e) => tableMenu(e.currentTarget) }, "⋯"),
+      count),
+    tabs, toolbar, h("div", { class: "table-main" }, gridBox, side));
+
+  const offHistory = onHistory(() => { undoBtn.disabled = !canUndo(); redoBtn.disabled = !canRedo(); });
+  undoBtn.disabled = true; redoBtn.disabled = true;
+
+  function drawToolbar() {
+    const n = filterCount(filters);
+    filterBtn.textContent = n ? t("toolbar.filtersN", { count: n }) : t("toolbar.filter");
+    filterBtn.classList.toggle("on", n > 0);
+    sortBtn.textContent = sorts.length ? t("toolbar.sortsN", { count: sorts.length }) : t("toolbar.sort");
+    sortBtn.classList.toggle("on", sorts.length > 0);
+    const hidden = (layout.hidden || []).filter((id) => fields.some((f) => f.id === id)).length;
+    hideBtn.textContent = hidden ? t("toolbar.hiddenN", { count: hidden }) : t("toolbar.fields");
+    hideBtn.classList.toggle("on", hidden > 0);
+  }
+
+  function query() {
+    return {
+      order_by: sorts.filter((s) => fields.some((f) => f.id === s.field)).map((s) => `${s.desc ? "-" : ""}field_${s.field}`).join(",") || undefined,
+      filters: filters ? JSON.stringify(filters) : undefined,
+      search: search || undefined,
+      view_id: currentView && currentView.type === "grid" ? currentView.id : undefined,
+    };
+  }
+
+  // The grid holds this same object: change it in place.
+  function saveLayout(l) { if (l !== layout) Object.assign(layout, l); localStorage.setItem(layoutKey(tableId), JSON.stringify(layout)); drawToolbar(); }
+
+  function mountGrid({ keepScroll = false } = {}) {
+    const top = keepScroll && g ? g.scrollTop() : Number(parse().params.top || 0) * rowHeight();
+    gridBox.replaceChildren();
+    if (g) g.destroy();
+    g = null; other = null;
+    hint = null;
+    if (!fields.length) return;
+    const type = currentView ? currentView.type : "grid";
+    for (const b of [filterBtn, sortBtn, hideBtn, searchInput]) b.hidden = type !== "grid";
+    if (type !== "grid") {
+      const opts = { tableId, view: currentView, fields, onOpenRow: openRow, onViewChanged: (v) => { Object.assign(currentView, v); } };
+      other = type === "kanban" ? kanbanView(opts) : type === "gallery" ? galleryView(opts) : type === "calendar" ? calendarView(opts) : formBuilder(opts);
+      gridBox.append(other.el);
+      return;
+    }
+    g = grid({
+      tableId, fields, layout, query: query(), ids,
+      onOpenRow: openRow,
+      onFieldMenu: fieldMenu,
+      onAddField: () => openFieldDialog(null),
+      onLayout: saveLayout,
+      onCount: (n) => { count.textContent = t("table.rows", { count: n.toLocaleString() }); emptyHint(n); },
+    });
+    gridBox.append(g.el);
+    if (top) requestAnimationFrame(() => g.setScrollTop(top));
+    const scroller = g.el.querySelector(".grid-scroll");
+    let tm = null;
+    scroller.addEventListener("scroll", () => { clearTimeout(tm); tm = setTimeout(() => patchParams({ top: Math.floor(scroller.scrollTop / rowHeight()) || undefined }), 300); }, { passive: true });
+  }
+
+  let hint = null;
+  function emptyHint(n) {
+    if (n === 0 && !hint && !filters && !search) {
+      hint = emptyState({ title: t("empty.noRows.title"), text: t("empty.noRows.text"), actions: [
+        { label: t("row.add"), run: () => g.addRow() }, { label: t("field.add"), run: () => openFieldDialog(null) }] });
+      hint.classList.add("inline");
+      gridBox.append(hint);
+    } else if (n > 0 && hint) { hint.remove(); hint = null; }
+  }
+
+  function applyQuery() {
+    patchParams({ filters: filters ? JSON.stringify(filters) : undefined, sort: sorts.map((s) => `${s.desc ? "-" : ""}field_${s.field}`).join(",") || undefined, search: search || undefined, top: undefined });
+    drawToolbar();
+    mountGrid();
+  }
+
+  let searchTimer = null;
+  searchInput.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { search = searchInput.value.trim(); applyQuery(); }, 250); });
+  filterBtn.addEventListener("click", () => filterPanel({ anchor: filterBtn, fields, tree: filters, onChange: (tree) => { filters = tree; applyQuery(); } }));
+  sortBtn.addEventListener("click", () => sortPanel({ anchor: sortBtn, fields, sorts, onChange: (s) => { sorts = s.map((x) => ({ ...x })); applyQuery(); } }));
+  hideBtn.addEventListener("click", () => hiddenPanel({ anchor: hideBtn, fields, hidden: layout.hidden || [], onChange: (hidden) => { saveLayout({ ...layout, hidden }); g && g.relayout(); } }));
+
+  function openFieldDialog(field) {
+    const tables = (database ? database.tables : []).map((x) => ({ id: x.id, name: x.name }));
+    fieldDialog({ tableId, field, fields, tables, onSaved: async () => { await reloadFields(); } });
+  }
+
+  function fieldMenu(f, anchor) {
+    const visible = g ? g.cols() : [];
+    const i = visible.indexOf(f);
+    showMenu({ anchor, label: f.name, items: [
+      { label: t("field.editMenu"), run: () => openFieldDialog(f) },
+      { label: t("sort.asc"), run: () => { sorts = [{ field: f.id, desc: false }]; applyQuery(); } },
+      { label: t("sort.desc"), run: () => { sorts = [{ field: f.id, desc: true }]; applyQuery(); } },
+      { label: t("filter.byField"), run: () => { filters = filters || { filter_type: "AND", filters: [] }; filterPanel({ anchor: filterBtn, fields, tree: { ...filters, filters: [...filters.filters, { field: f.id, type: "", value: "" }] }, onChange: (tree) => { filters = tree; applyQuery(); } }); } },
+      f.primary ? null : { label: t("field.moveLeft"), disabled: i <= 1, run: () => moveField(f, -1) },
+      f.primary ? null : { label: t("field.moveRight"), disabled: i >= visible.length - 1, run: () => moveField(f, 1) },
+      f.primary ? null : { label: t("field.hide"), run: () => { saveLayout({ ...layout, hidden: [...(layout.hidden || []), f.id] }); g.relayout(); } },
+      "-",
+      f.primary ? null : { label: t("field.delete"), danger: true, run: () => deleteField(f) },
+    ] });
+  }
+
+  function moveField(f, d) {
+    const order = g.cols().filter((c) => !c.primary).map((c) => c.id);
+    const i = order.indexOf(f.id);
+    order.splice(i, 1);
+    order.splice(Math.max(0, Math.min(order.length, i + d)), 0, f.id);
+    saveLayout({ ...layout, order });
+    g.relayout();
+  }
+
+  async function deleteField(f) {
+    const ok = await confirmDialog({ title: t("field.delete"), message: t("field.deleteConfirm", { name: f.name }), confirm: t("field.delete"), danger: true });
+    if (!ok) return;
+    const before = fields;
+    fields = fields.filter((x) => x.id !== f.id);
+    g.setFields(fields);
+    try { await api.deleteField(f.id); toast(t("field.deleted", { name: f.name })); }
+    catch (e) { fields = before; g.setFields(fields); toast(errorMessage(e), { kind: "error" }); }
+  }
+
+  async function tableMenu(anchor) {
+    showMenu({ anchor, label: t("table.menu"), items: [
+      { label: t("table.rename"), run: renameTable },
+      { label: t("table.delete"), danger: true, run: deleteTable },
+    ] });
+  }
+  async function renameTable() {
+    const name = await promptDialog({ title: t("table.rename"), label: t("common.name"), value: title.textContent, confirm: t("common.rename") });
+    if (!name) return;
+    const old = title.textContent;
+    title.textContent = name; onRenamed(tableId, name);
+    try { await api.renameTable(tableId, name); } catch (e) { title.textContent = old; onRenamed(tableId, old); toast(errorMessage(e), { kind: "error" }); }
+  }
+  async function deleteTable() {
+    const ok = await confirmDialog({ title: t("table.delete"), message: t("table.deleteConfirm", { name: title.textContent }), confirm: t("table.delete"), danger: true });
+    if (!ok) return;
+    try { await api.deleteTable(tableId); toast(t("table.deleted", { name: title.textContent })); onDeleted(); } catch (e) { toast(errorMessage(e), { kind: "error" }); }
+  }
+
+  function openRow(id) {
+    patchParams({ row: id });
+    showPanel(id);
+  }
+  function showPanel(id) {
+    side.replaceChildren();
+    if (!id || (!g && !other)) { panel = null; el.classList.remove("with-panel"); return; }
+    // Outside the grid the panel reads the row from the API and writes it directly.
+    const loose = new Map();
+    const store = g ? g.store : { indexOf: () => -1, get: () => undefined, findById: (rid) => loose.get(rid) || null };
+    panel = rowPanel({
+      tableId, rowId: id, fields, store,
+      write: g
+        ? (row, f, next, hint) => g.writeCells([{ row: g.store.findById(row.id) || row, field: f, next, hint }], t("undo.edit")).then(() => panel && panel.update())
+        : async (row, f, next) => {
+          try { const saved = await api.updateRow(tableId, row.id, { [`field_${f.id}`]: next }); loose.set(saved.id, saved); panel && panel.update(); other && other.reload(); }
+          catch (e) { toast(errorMessage(e), { kind: "error" }); }
+        },
+      onNavigate: (nid) => openRow(nid),
+      onClose: () => { patchParams({ row: undefined }); showPanel(null); g && g.focus(); },
+    });
+    side.append(panel.el);
+    el.classList.add("with-panel");
+    panel.focus();
+  }
+
+  async function doUndo() {
+    try { const a = await undo(); if (a) { toast(t("undo.done", { label: a.label })); if (panel) panel.update(); } } catch (e) { toast(errorMessage(e), { kind: "error" }); }
+  }
+  async function doRedo() {
+    try { const a = await redo(); if (a) { toast(t("undo.redone", { label: a.label })); if (panel) panel.update(); } } catch (e) { toast(errorMessage(e), { kind: "error" }); }
+  }
+  function onKey(e) {
+    const mod = e.ctrlKey || e.metaKey;
+    if (!mod || e.key.toLowerCase() !== "z" && e.key.toLowerCase() !== "y") return;
+    if (e.target.closest && e.target.closest("input,textarea,select,[contenteditable]")) return;
+    if (g && g.isEditing()) return;
+    e.preventDefault();
+    if (e.key.toLowerCase() === "y" || e.shiftKey) doRedo(); else doUndo();
+  }
+  document.addEventListener("keydown", onKey);
+
+  // View tabs. Without the views API (older servers) there is one implicit grid.
+  async function loadViews() {
+    try { views = await api.views(tableId); } catch (e) { views = []; }
+    const wanted = Number(parse().params.view);
+    currentView = views.find((v) => v.id === wanted) || views[0] || null;
+    drawTabs();
+  }
+  function drawTabs() {
+    tabs.replaceChildren();
+    if (!views.length) { tabs.append(h("button", { type: "button", role: "tab", "aria-selected": "true", class: "tab" }, t("view.grid"))); return; }
+    for (const v of views) {
+      const selected = currentView && v.id === currentView.id;
+      tabs.append(h("button", { type: "button", role: "tab", class: `tab t-${v.type}`, "aria-selected": String(selected), tabindex: selected ? "0" : "-1",
+        onclick: () => switchView(v), onkeydown: (e) => {
+          const i = views.indexOf(v);
+          const next = e.key === "ArrowRight" ? views[i + 1] : e.key === "ArrowLeft" ? views[i - 1] : null;
+          if (next) { e.preventDefault(); switchView(next).then(() => tabs.querySelector('[aria-selected="true"]')?.focus()); }
+        } }, h("span", { class: "view-icon", "aria-hidden": "true" }, VIEW_ICONS[v.type] || ""), " ", v.name));
+    }
+    tabs.append(h("button", { type: "button", class: "icon", "aria-label": t("view.menu"), title: t("view.menu"), "aria-haspopup": "menu", onclick: (e) => viewMenu(e.currentTarget) }, "⋯"));
+    tabs.append(h("button", { type: "button", class: "quiet", "aria-haspopup": "menu", onclick: (e) => newViewMenu(e.currentTarget) }, `+ ${t("view.create")}`));
+  }
+  async function switchView(v) {
+    currentView = v;
+    patchParams({ view: v.id, top: undefined, row: undefined });
+    showPanel(null);
+    drawTabs();
+    mountGrid();
+  }
+  function newViewMenu(anchor) {
+    showMenu({ anchor, label: t("view.create"), items: VIEW_TYPES.map((type) => ({ label: t(`view.type.${type}`), run: async () => {
+      const name = await promptDialog({ title: t("view.create"), label: t("common.name"), value: t(`view.type.${type}`), confirm: t("common.create") });
+      if (!name) return;
+      try { const v = await api.createView(tableId, { name, type }); views.push(v); toast(t("view.created", { name })); switchView(v); }
+      catch (e) { toast(errorMessage(e), { kind: "error" }); }
+    } })) });
+  }
+  function viewMenu(anchor) {
+    if (!currentView) return;
+    const v = currentView;
+    showMenu({ anchor, label: t("view.menu"), items: [
+      { label: t("view.rename"), run: async () => {
+        const name = await promptDialog({ title: t("view.rename"), label: t("common.name"), value: v.name, confirm: t("common.rename") });
+        if (!name) return;
+        const old = v.name; v.name = name; drawTabs();
+        try { await api.updateView(v.id, { name }); } catch (e) { v.name = old; drawTabs(); toast(errorMessage(e), { kind: "error" }); }
+      } },
+      { label: t("view.delete"), danger: true, disabled: views.length <= 1, run: async () => {
+        const ok = await confirmDialog({ title: t("view.delete"), message: t("view.deleteConfirm", { name: v.name }), confirm: t("view.delete"), danger: true });
+        if (!ok) return;
+        try { await api.deleteView(v.id); views = views.filter((x) => x !== v); switchView(views[0]); toast(t("view.deleted", { name: v.name })); }
+        catch (e) { toast(errorMessage(e), { kind: "error" }); }
+      } },
+    ] });
+  }
+
+  async function reloadFields(known) {
+    try {
+      fields = known || await api.fields(tableId);
+      drawToolbar();
+      if (!g) mountGrid(); else { g.setFields(fields); g.reload(); }
+      if (other && other.reload) other.reload();
+      if (panel) showPanel(Number(parse().params.row));
+    } catch (e) {
+      gridBox.replaceChildren(emptyState({ title: t("table.notFound"), text: errorMessage(e), actions: [] }));
+    }
+  }
+
+  (async () => {
+    if (!table) api.table(tableId).then((tb) => { title.textContent = tb.name; }).catch(() => {});
+    await Promise.all([loadViews(), api.fields(tableId).then((fs) => { fields = fs; }).catch(() => {})]);
+    await reloadFields(fields.length ? fields : null);
+    const rowParam = Number(parse().params.row);
+    if (rowParam) showPanel(rowParam);
+  })();
+  drawToolbar();
+
+  return {
+    el,
+    setDatabase(db) { database = db; },
+    destroy() { document.removeEventListener("keydown", onKey); offHistory(); if (g) g.destroy(); },
+  };
+}
