@@ -1,0 +1,1 @@
+"""Importing files (CSV, XLSX, JSON, pasted text) into new or existing tables."""

@@ -1,0 +1,1 @@
+"""Templates: one versioned JSON document describing a whole database (see docs/templates.md)."""
