@@ -7,6 +7,8 @@ that must be refused (or that read), and each checks the database is unchanged, 
 
 from __future__ import annotations
 
+import asyncio
+
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -48,6 +50,7 @@ class World:
     outsider_row: int
     # Views and their parts (see _build_views); a missing key names what could not be built.
     views: dict[str, Any] = field(default_factory=dict)
+    job: int = 0  # the victim's finished import job
     secrets: list[str] = field(default_factory=list)  # texts no stranger may see
     ids: set[int] = field(default_factory=set)  # ids no stranger may see (unless in the path)
 
@@ -263,6 +266,13 @@ async def world(sclient: httpx.AsyncClient) -> World:
     token_ids = {t["id"] for t in await victim.get("/api/database/tokens/")}
     members = {role: await _member(sclient, victim, role) for role in ROLES}
     views = await _build_views(victim, table["id"], amount, row_ids[0])
+    job = await victim.post(
+        f"/api/database/import/table/database/{db}/", {"text": "a\n1", "format": "csv", "name": f"Import {MARK}"}
+    )
+    for _ in range(200):  # finished before any snapshot is taken
+        if (await victim.get(f"/api/jobs/{job['id']}/"))["state"] in ("finished", "failed"):
+            break
+        await asyncio.sleep(0.05)
 
     outsider = await signed_up(sclient, name="Outsider")
     outsider_table = await outsider.table("Outsider table")
@@ -275,7 +285,7 @@ async def world(sclient: httpx.AsyncClient) -> World:
     ids |= {ws, db, table["id"], other["id"], *fields.values(), *row_ids, *token_ids}
     ids |= {f["id"] for f in await victim.get(f"/api/database/fields/table/{other['id']}/")}
     ids |= {r["id"] for r in other_rows["results"]}
-    ids |= {v for k, v in views.items() if isinstance(v, int)}
+    ids |= {v for k, v in views.items() if isinstance(v, int)} | {job["id"]}
     secrets_ += [v for k, v in views.items() if k.endswith(("_slug", "_token"))]
     return World(
         victim=victim,
@@ -297,6 +307,7 @@ async def world(sclient: httpx.AsyncClient) -> World:
         outsider_table=outsider_table["id"],
         outsider_row=outsider_row["id"],
         views=views,
+        job=job["id"],
         secrets=secrets_,
         ids=ids,
     )

@@ -192,6 +192,25 @@ ROUTES: dict[tuple[str, str], Entry] = {
         lambda w: {"permissions": {"create": True, "read": True, "update": True, "delete": True}},
     ),
     ("DELETE", "/api/database/tokens/{token_id:int}/"): Entry("owner", TOKEN),
+    # --- import, export, jobs, templates ------------------------------------------------------------------
+    ("GET", "/api/database/export/table/{table_id:int}/"): Entry(
+        "viewer", TABLE, token_op="read", query={"format": "json"}
+    ),
+    ("POST", "/api/database/import/preview/"): Entry(
+        "self", body=lambda w: {"text": "a;b\n1;2", "format": "csv", "database_id": w.db}
+    ),
+    ("POST", "/api/database/import/table/database/{database_id:int}/"): Entry(
+        "builder", DB, lambda w: {"text": "a;b\n1;2", "format": "csv", "name": "Stranger's import"}
+    ),
+    ("POST", "/api/database/import/table/{table_id:int}/"): Entry(
+        "editor", TABLE, lambda w: {"text": "Name\nx", "format": "csv", "mapping": {"Name": w.primary_field}}
+    ),
+    ("GET", "/api/jobs/{job_id:int}/"): Entry("owner", {"job_id": "job"}),
+    ("GET", "/api/templates/schema.json"): Entry("public", public_status=PUBLIC_OK),
+    ("GET", "/api/templates/export/database/{database_id:int}/"): Entry("builder", DB),
+    ("POST", "/api/templates/install/workspace/{workspace_id:int}/"): Entry(
+        "builder", WS, lambda w: {"version": 1, "name": "Stranger's template", "tables": []}
+    ),
     # --- views (none of the victim's views is shared) ------------------------------------------------------
     ("GET", V + "/table/{table_id:int}/"): Entry("viewer", TABLE),
     ("POST", V + "/table/{table_id:int}/"): Entry(
@@ -268,6 +287,11 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ),
     ("GET", V + "/grid/{view_id:int}/"): Entry("viewer", VIEW),
     ("GET", V + "/grid/{view_id:int}/field-aggregations/"): Entry("viewer", VIEW),
+    # The victim's VIEW is a grid: allowed callers get 404 there; strangers must be refused all the same.
+    ("GET", V + "/kanban/{view_id:int}/"): Entry("viewer", VIEW),
+    ("GET", V + "/calendar/{view_id:int}/"): Entry(
+        "viewer", VIEW, query={"from_timestamp": "2024-01-01T00:00:00Z", "to_timestamp": "2024-02-01T00:00:00Z"}
+    ),
     ("GET", V + "/grid/{view_id:int}/field-aggregation/{field_id:int}/"): Entry(
         "viewer", {**VIEW, "field_id": "field"}
     ),
