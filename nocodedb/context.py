@@ -12,6 +12,7 @@ from nocodedb.settings import Settings
 from views.filters import FilterType
 
 if TYPE_CHECKING:
+    from nocodedb.events.runtime import EventsRuntime
     from nocodedb.services.indexes import IndexAdvisor
 
 
@@ -23,3 +24,4 @@ class AppContext:
     filter_types: Registry[FilterType]
     secret: str
     indexes: IndexAdvisor
+    events: EventsRuntime | None = None  # events: set in the app's lifespan

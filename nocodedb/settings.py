@@ -24,6 +24,17 @@ class Settings:
     login_failure_window_seconds: int = 300
     large_table_rows: int = 10_000
     public_url: str = "http://127.0.0.1:8000"
+    max_import_bytes: int = 50 * 1024 * 1024
+    max_template_bytes: int = 20 * 1024 * 1024
+    # --- events, webhooks, live updates (nocodedb/events/) ---
+    webhook_allowed_hosts: str = ""  # host, host:port or CIDR, comma-separated: reachable despite the SSRF guard
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_attempts: int = 8  # attempts per delivery before it is given up
+    webhook_max_failures: int = 8  # failed calls in a row before the webhook is switched off
+    webhook_backoff_seconds: float = 5.0  # first retry delay, doubled at each attempt
+    webhook_calls_kept: int = 10
+    events_poll_seconds: float = 2.0  # the webhook worker's poll, besides NOTIFY wake-ups
+    events_keep_hours: int = 24  # outbox rows older than this are deleted
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -36,4 +47,7 @@ class Settings:
             max_body_bytes=_env_int("NOCODEDB_MAX_BODY_BYTES", 10 * 1024 * 1024),
             large_table_rows=_env_int("NOCODEDB_LARGE_TABLE_ROWS", 10_000),
             public_url=os.environ.get("NOCODEDB_PUBLIC_URL", "http://127.0.0.1:8000"),
+            webhook_allowed_hosts=os.environ.get("NOCODEDB_WEBHOOK_ALLOWED_HOSTS", ""),
+            max_import_bytes=_env_int("NOCODEDB_MAX_IMPORT_BYTES", 50 * 1024 * 1024),
+            max_template_bytes=_env_int("NOCODEDB_MAX_TEMPLATE_BYTES", 20 * 1024 * 1024),
         )

@@ -8,15 +8,16 @@ JSON text in multipart.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import orjson
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
 from nocodedb import errors, jobs
-from nocodedb.api.http import JSONResponse, actor_for, ctx_of, path_int, transaction
+from nocodedb.api.http import JSONResponse, actor_for, ctx_of, path_int, transaction, validation_detail
 from nocodedb.api.routing import Routes
 from nocodedb.importing import existing, service
 from nocodedb.importing.reader import Source, open_source
@@ -54,6 +55,7 @@ async def _input(request: Request) -> tuple[bytes, str | None, dict[str, Any]]:
                 except orjson.JSONDecodeError:
                     problem = {"error": "JSON is required.", "code": "invalid"}
                     raise errors.RequestBodyInvalid({key: [problem]}) from None
+        _check_fields(fields)
         return data, filename, fields
     body = bytearray()
     async for chunk in request.stream():
@@ -66,11 +68,34 @@ async def _input(request: Request) -> tuple[bytes, str | None, dict[str, Any]]:
         raise errors.RequestBodyInvalid("The body is multipart with a file, or JSON with `text`.") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("text"), str):
         raise errors.RequestBodyInvalid({"text": [{"error": "The file's content as text.", "code": "required"}]})
+    _check_fields(raw)
     data = raw.pop("text").encode()
     if len(data) > limit:
         raise _too_large(limit)
     raw.setdefault("format", "paste")
     return data, None, raw
+
+
+class ImportFields(BaseModel):
+    """What an import request may carry besides the file: checked before any job starts."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    text: str | None = None
+    format: Literal["csv", "xlsx", "json", "paste"] | None = None
+    name: str | None = None
+    sheet: str | None = None
+    delimiter: str | None = None
+    database_id: int | str | None = None
+    columns: list[dict[str, Any]] | None = None
+    mapping: dict[str, int | str | None] | None = None
+    upsert_field: int | str | None = None
+
+
+def _check_fields(fields: dict[str, Any]) -> None:
+    try:
+        ImportFields.model_validate(fields)
+    except ValidationError as exc:
+        raise errors.RequestBodyInvalid(validation_detail(exc)) from None
 
 
 def _source(data: bytes, filename: str | None, fields: dict[str, Any]) -> Source:

@@ -25,6 +25,7 @@ from nocodedb.computed.graph import Edge, dependents_index, topological_order
 from nocodedb.computed.sql import BUILDERS
 from nocodedb.db.schema import field_dependencies, links, rows, tables
 from nocodedb.db.schema import fields as fields_table
+from nocodedb.events.recomputed import note_recomputed  # events
 from nocodedb.services.metadata import to_field
 from views.filters import FilterType
 
@@ -108,6 +109,7 @@ class Recomputer:
                 continue
             f = self.graph.fields_by_id[field_id]
             changed_ids = await self.recompute_field(f, sorted(ids))
+            note_recomputed(self.conn, f, changed_ids)  # events: rows changed here become rows.updated events
             if changed_ids:
                 await self._mark_dependents(field_id, changed_ids, pending)
 

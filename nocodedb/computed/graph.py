@@ -61,7 +61,7 @@ def _filter_edges(f: Field, through: int, fields_by_id: Mapping[int, Field]) -> 
     by_name = {x.name: x.id for x in fields_by_id.values() if x.table_id == other_table}
     edges = []
     for ref in filter_refs(f.options.get("filters")):
-        if isinstance(ref, str) and ref.removeprefix("field_").isdigit():
+        if isinstance(ref, str) and (ref.removeprefix("field_").isascii() and ref.removeprefix("field_").isdigit()):
             ref = int(ref.removeprefix("field_"))
         source = ref if isinstance(ref, int) else by_name.get(str(ref))
         if isinstance(source, int) and source in fields_by_id:

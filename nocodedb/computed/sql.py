@@ -103,7 +103,7 @@ def _linked_filter(
     target_fields = {x.id: x for x in fields_by_id.values() if x.table_id == linked.other_table}
 
     def resolve(ref: Any) -> Field | None:
-        if isinstance(ref, str) and ref.removeprefix("field_").isdigit():
+        if isinstance(ref, str) and (ref.removeprefix("field_").isascii() and ref.removeprefix("field_").isdigit()):
             ref = int(ref.removeprefix("field_"))
         if isinstance(ref, int):
             return target_fields.get(ref)

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
-from nocodedb import errors
+from nocodedb import errors, events  # events: change events (nocodedb/events/)
 from nocodedb.computed.engine import load_graph, lock_database
 from nocodedb.computed.setup import enrich_options
 from nocodedb.db.schema import fields as fields_table
@@ -133,6 +133,8 @@ async def create_field(
         graph = await load_graph(conn, scope.database_id)
     # A formula that named a deleted field of this name works again.
     await computed_fields.refresh_formulas_naming(conn, graph, field_types, filter_types, f)
+    # events: field.created (and rows recomputed elsewhere)
+    await events.field_event(conn, actor, scope, "field.created", f.id, field_json(f, field_types), field_types)
     return field_json(f, field_types)
 
 
@@ -312,6 +314,8 @@ async def update_field(
         await computed_fields.values_changed_everywhere(conn, graph, field_types, filter_types, new)
     if old.name != new.name or old.type != new.type or old.options != new.options:
         await computed_fields.refresh_formulas_naming(conn, graph, field_types, filter_types, new)
+    # events: field.updated (and rows recomputed elsewhere)
+    await events.field_event(conn, actor, scope, "field.updated", new.id, field_json(new, field_types), field_types)
     return {**field_json(new, field_types), "lost_values": lost}
 
 
@@ -338,4 +342,5 @@ async def delete_field(
     )
     await _run_ddl(conn, _hook_list(field_types.get(f.type), "ddl_on_delete", f))
     await computed_fields.after_delete(conn, graph, field_types, filter_types or default_filter_types(), [f, *removed])
+    await events.fields_deleted(conn, actor, scope, f, removed, field_types)  # events
     return [r.id for r in removed]

@@ -1,0 +1,211 @@
+"""What services call: one function per kind of change, run in the service's transaction.
+
+Each writes ids-only events to the outbox (for live updates) and queues the matching webhook
+deliveries (with full items), and turns the rows the computed engine changed in other tables into
+rows.updated events of those tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from fields import FieldType, Registry
+from nocodedb.events.outbox import Event, write_events
+from nocodedb.events.recomputed import take_recomputed
+from nocodedb.events.webhook_queue import enqueue
+from nocodedb.queries.rows import FieldSet, fetch_rows, row_to_api
+from nocodedb.services.actor import Actor, TableScope
+from nocodedb.services.metadata import load_fields
+
+# Rows per event for rows recomputed in other tables (a lookup change can touch a whole table).
+CHUNK = 200
+
+
+def _api(records: Sequence[Any], fieldset: FieldSet, field_types: Registry[FieldType], names: bool) -> list[Any]:
+    return [row_to_api(r, fieldset, field_types, user_field_names=names) for r in records]
+
+
+def changed_fields(before: Any, after: Any) -> set[int]:
+    """Ids of the fields whose stored value differs between two versions of a row."""
+    old, new = before.data or {}, after.data or {}
+    return {int(k) for k in old.keys() | new.keys() if (k.isascii() and k.isdigit()) and old.get(k) != new.get(k)}
+
+
+async def _emit(conn: AsyncConnection, actor: Actor | None, scope: TableScope, event: Event, **queue: Any) -> None:
+    (outbox_id,) = await write_events(conn, actor, [event])
+    await enqueue(
+        conn,
+        table_id=scope.table_id,
+        database_id=scope.database_id,
+        workspace_id=scope.workspace_id,
+        event_type=event.event_type,
+        outbox_id=outbox_id,
+        **queue,
+    )
+
+
+async def rows_created(
+    conn: AsyncConnection,
+    actor: Actor,
+    scope: TableScope,
+    fieldset: FieldSet,
+    field_types: Registry[FieldType],
+    records: Sequence[Any],
+) -> None:
+    if not records:
+        return
+    ids = [r.id for r in records]
+
+    async def body(names: bool) -> dict[str, Any]:
+        return {"items": _api(records, fieldset, field_types, names)}
+
+    event = Event("rows.created", scope.database_id, scope.table_id, {"row_ids": ids})
+    await _emit(conn, actor, scope, event, make_body=body)
+    await flush_recomputed(conn, actor, scope, field_types, skip=set(ids))
+
+
+async def rows_before_update(
+    conn: AsyncConnection, scope: TableScope, fieldset: FieldSet, field_types: Registry[FieldType], ids: list[int]
+) -> list[Any]:
+    """The rows as they are before an update: to know what changed, and for webhooks' old_items."""
+    return await fetch_rows(conn, scope.table_id, scope.database_id, ids, fieldset, field_types)
+
+
+async def rows_updated(
+    conn: AsyncConnection,
+    actor: Actor,
+    scope: TableScope,
+    fieldset: FieldSet,
+    field_types: Registry[FieldType],
+    before: Sequence[Any],
+    after: Sequence[Any],
+) -> None:
+    """rows.updated for the rows whose values really changed; nothing when nothing changed."""
+    old_by_id = {r.id: r for r in before}
+    changes = {r.id: changed_fields(old_by_id[r.id], r) for r in after if r.id in old_by_id}
+    changed_rows = [r for r in after if changes.get(r.id)]
+    if changed_rows:
+        all_fields = set().union(*(changes[r.id] for r in changed_rows))
+        old_rows = [old_by_id[r.id] for r in changed_rows]
+
+        async def body(names: bool) -> dict[str, Any]:
+            return {
+                "items": _api(changed_rows, fieldset, field_types, names),
+                "old_items": _api(old_rows, fieldset, field_types, names),
+            }
+
+        payload = {
+            "row_ids": [r.id for r in changed_rows],
+            "field_ids": sorted(all_fields),
+            "fields_by_row": {str(r.id): sorted(changes[r.id]) for r in changed_rows},
+        }
+        event = Event("rows.updated", scope.database_id, scope.table_id, payload)
+        await _emit(conn, actor, scope, event, make_body=body, changed_fields=all_fields)
+    await flush_recomputed(conn, actor, scope, field_types, skip={r.id for r in after})
+
+
+async def rows_deleted(
+    conn: AsyncConnection, actor: Actor, scope: TableScope, ids: list[int], field_types: Any
+) -> None:
+    if not ids:
+        return
+
+    async def body(names: bool) -> dict[str, Any]:
+        return {"row_ids": ids}
+
+    await _emit(
+        conn, actor, scope, Event("rows.deleted", scope.database_id, scope.table_id, {"row_ids": ids}), make_body=body
+    )
+    await flush_recomputed(conn, actor, scope, field_types, skip=set(ids))
+
+
+async def field_event(
+    conn: AsyncConnection,
+    actor: Actor,
+    scope: TableScope,
+    event_type: str,
+    field_id: int,
+    field: dict[str, Any] | None = None,
+    field_types: Any = None,
+    also_deleted: Sequence[int] = (),
+) -> None:
+    """field.created / field.updated (with the field's answer for webhooks) / field.deleted."""
+    payload: dict[str, Any] = {"field_id": field_id}
+    if also_deleted:
+        payload["related_field_ids"] = list(also_deleted)
+
+    async def body(names: bool) -> dict[str, Any]:
+        return {"field": field} if field is not None else {"field_id": field_id}
+
+    await _emit(conn, actor, scope, Event(event_type, scope.database_id, scope.table_id, payload), make_body=body)
+    if field_types is not None:
+        await flush_recomputed(conn, actor, scope, field_types, skip=set(), skip_table=scope.table_id)
+
+
+async def flush_recomputed(
+    conn: AsyncConnection,
+    actor: Actor | None,
+    scope: TableScope,
+    field_types: Registry[FieldType],
+    *,
+    skip: set[int],
+    skip_table: int | None = None,
+) -> None:
+    """rows.updated events for rows the computed engine changed, except the rows the caller reported."""
+    for table_id, per_row in sorted(take_recomputed(conn).items()):
+        if table_id == skip_table:
+            continue
+        wanted = {
+            row_id: fields for row_id, fields in per_row.items() if table_id != scope.table_id or row_id not in skip
+        }
+        if not wanted:
+            continue
+        other = TableScope(table_id, scope.database_id, scope.workspace_id, "", None)
+        ordered = sorted(wanted)
+        for start in range(0, len(ordered), CHUNK):
+            ids = ordered[start : start + CHUNK]
+            await _emit_recomputed(conn, actor, other, field_types, {i: wanted[i] for i in ids})
+
+
+async def _emit_recomputed(
+    conn: AsyncConnection,
+    actor: Actor | None,
+    scope: TableScope,
+    field_types: Registry[FieldType],
+    wanted: dict[int, set[int]],
+) -> None:
+    ids = sorted(wanted)
+    all_fields = set().union(*wanted.values())
+
+    async def body(names: bool) -> dict[str, Any]:
+        fieldset = FieldSet(await load_fields(conn, scope.table_id))
+        records = await fetch_rows(conn, scope.table_id, scope.database_id, ids, fieldset, field_types)
+        return {"items": _api(records, fieldset, field_types, names), "recomputed": True}
+
+    payload = {
+        "row_ids": ids,
+        "field_ids": sorted(all_fields),
+        "fields_by_row": {str(i): sorted(wanted[i]) for i in ids},
+        "recomputed": True,
+    }
+    event = Event("rows.updated", scope.database_id, scope.table_id, payload)
+    await _emit(conn, actor, scope, event, make_body=body, changed_fields=all_fields)
+
+
+async def fields_deleted(
+    conn: AsyncConnection,
+    actor: Actor,
+    scope: TableScope,
+    deleted: Any,
+    related: Sequence[Any],
+    field_types: Registry[FieldType],
+) -> None:
+    """field.deleted for the field and for the fields deleted with it (a link's other side), each in its table."""
+    await field_event(conn, actor, scope, "field.deleted", deleted.id, None, None, [r.id for r in related])
+    for other in related:
+        other_scope = TableScope(other.table_id, scope.database_id, scope.workspace_id, "", None)
+        await field_event(conn, actor, other_scope, "field.deleted", other.id)
+    await flush_recomputed(conn, actor, scope, field_types, skip=set(), skip_table=scope.table_id)
