@@ -183,3 +183,29 @@ def counter_count() -> None:
 
 
 PATCHES["counter_count"] = counter_count
+
+
+def no_jit() -> None:
+    """Every app connection with `jit = off` (asyncpg server_settings).
+
+    The recompute UPDATEs (correlated subquery per row, nocodedb/computed/engine.py) and the count(*) of
+    filtered lists are estimated above jit_above_cost (100,000) on large partitions, so PostgreSQL compiles
+    them with LLVM on every execution: 0.7-1 s per statement, measured with EXPLAIN ANALYZE ("JIT: Timing:
+    ... Total 968 ms" of a 1.45 s UPDATE). The real change: `connect_args={"server_settings": {"jit": "off"}}`
+    in nocodedb/db/engine.make_engine (or `SET LOCAL jit = off` around the recompute).
+    """
+    import nocodedb.db.engine as engine_module
+
+    original = engine_module.create_async_engine
+
+    def create_async_engine(*args: Any, **kwargs: Any) -> Any:
+        connect_args = dict(kwargs.pop("connect_args", {}) or {})
+        settings = dict(connect_args.get("server_settings", {}) or {})
+        settings["jit"] = "off"
+        connect_args["server_settings"] = settings
+        return original(*args, connect_args=connect_args, **kwargs)
+
+    engine_module.create_async_engine = create_async_engine  # type: ignore[assignment]
+
+
+PATCHES["no_jit"] = no_jit

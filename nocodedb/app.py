@@ -23,8 +23,8 @@ from starlette.staticfiles import StaticFiles
 from fields import default_field_types
 from nocodedb import errors
 from nocodedb.api import accounts, rows, tables, tokens, workspaces
-from nocodedb.api import exports as export_routes
 from nocodedb.api import boards as board_routes
+from nocodedb.api import exports as export_routes
 from nocodedb.api import forms as form_routes
 from nocodedb.api import grid as grid_routes
 from nocodedb.api import imports as import_routes
@@ -55,8 +55,16 @@ FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 def api_routes() -> Routes:
     collected = Routes()
     for module in (
-        accounts, workspaces, tables, rows, tokens,
-        view_routes, public_routes, form_routes, grid_routes, board_routes,
+        accounts,
+        workspaces,
+        tables,
+        rows,
+        tokens,
+        view_routes,
+        public_routes,
+        form_routes,
+        grid_routes,
+        board_routes,
     ):
         collected.extend(module.routes)
     for module in (export_routes, import_routes, job_routes, template_routes):

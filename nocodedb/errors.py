@@ -111,12 +111,9 @@ ViewFilterNotFound = _error(
     "ViewFilterNotFound", 404, "ERROR_VIEW_FILTER_DOES_NOT_EXIST", "The view filter does not exist."
 )
 ViewFilterGroupNotFound = _error(
-    "ViewFilterGroupNotFound", 404, "ERROR_VIEW_FILTER_GROUP_DOES_NOT_EXIST",
-    "The filter group does not exist."
+    "ViewFilterGroupNotFound", 404, "ERROR_VIEW_FILTER_GROUP_DOES_NOT_EXIST", "The filter group does not exist."
 )
-ViewSortNotFound = _error(
-    "ViewSortNotFound", 404, "ERROR_VIEW_SORT_DOES_NOT_EXIST", "The view sort does not exist."
-)
+ViewSortNotFound = _error("ViewSortNotFound", 404, "ERROR_VIEW_SORT_DOES_NOT_EXIST", "The view sort does not exist.")
 ViewGroupByNotFound = _error(
     "ViewGroupByNotFound", 404, "ERROR_VIEW_GROUP_BY_DOES_NOT_EXIST", "The view group-by does not exist."
 )
@@ -124,32 +121,31 @@ ViewSortFieldTaken = _error(
     "ViewSortFieldTaken", 400, "ERROR_VIEW_SORT_FIELD_ALREADY_EXISTS", "The view already sorts on this field."
 )
 ViewGroupByFieldTaken = _error(
-    "ViewGroupByFieldTaken", 400, "ERROR_VIEW_GROUP_BY_FIELD_ALREADY_EXISTS",
-    "The view already groups by this field."
+    "ViewGroupByFieldTaken", 400, "ERROR_VIEW_GROUP_BY_FIELD_ALREADY_EXISTS", "The view already groups by this field."
 )
 ViewFeatureNotSupported = _error(
     "ViewFeatureNotSupported", 400, "ERROR_VIEW_NOT_SUPPORTED", "This view type does not support this."
 )
-FieldNotInTable = _error(
-    "FieldNotInTable", 400, "ERROR_FIELD_NOT_IN_TABLE", "The field is not in this table."
-)
+FieldNotInTable = _error("FieldNotInTable", 400, "ERROR_FIELD_NOT_IN_TABLE", "The field is not in this table.")
 PublicViewAuthRequired = _error(
-    "PublicViewAuthRequired", 401, "ERROR_NO_AUTHORIZATION_TO_PUBLICLY_SHARED_VIEW",
+    "PublicViewAuthRequired",
+    401,
+    "ERROR_NO_AUTHORIZATION_TO_PUBLICLY_SHARED_VIEW",
     "This shared view is protected by a password.",
 )
 InvalidPublicViewPassword = _error(
     "InvalidPublicViewPassword", 401, "ERROR_INVALID_PUBLIC_VIEW_PASSWORD", "The password is not correct."
 )
 EditLinkInvalid = _error(
-    "EditLinkInvalid", 404, "ERROR_EDIT_LINK_INVALID",
-    "This edit link does not exist, has expired or was revoked."
+    "EditLinkInvalid", 404, "ERROR_EDIT_LINK_INVALID", "This edit link does not exist, has expired or was revoked."
 )
 AggregationTypeUnknown = _error(
-    "AggregationTypeUnknown", 400, "ERROR_AGGREGATION_TYPE_DOES_NOT_EXIST",
-    "The aggregation type does not exist."
+    "AggregationTypeUnknown", 400, "ERROR_AGGREGATION_TYPE_DOES_NOT_EXIST", "The aggregation type does not exist."
 )
 AggregationNotSupported = _error(
-    "AggregationNotSupported", 400, "ERROR_AGGREGATION_DOES_NOT_SUPPORTED_FIELD",
+    "AggregationNotSupported",
+    400,
+    "ERROR_AGGREGATION_DOES_NOT_SUPPORTED_FIELD",
     "This aggregation does not apply to this field type.",
 )
 FormulaInvalid = _error("FormulaInvalid", 400, "ERROR_WITH_FORMULA", "Error with formula.")
@@ -160,9 +156,7 @@ ImportFileInvalid = _error("ImportFileInvalid", 400, "ERROR_INVALID_FILE", "The 
 TemplateInvalid = _error("TemplateInvalid", 400, "ERROR_TEMPLATE_INVALID", "The template is not valid.")
 JobNotFound = _error("JobNotFound", 404, "ERROR_JOB_DOES_NOT_EXIST", "The job does not exist.")
 # --- webhooks (nocodedb/events/, nocodedb/api/webhooks.py) ---
-WebhookNotFound = _error(
-    "WebhookNotFound", 404, "ERROR_TABLE_WEBHOOK_DOES_NOT_EXIST", "The webhook does not exist."
-)
+WebhookNotFound = _error("WebhookNotFound", 404, "ERROR_TABLE_WEBHOOK_DOES_NOT_EXIST", "The webhook does not exist.")
 WebhookLimitReached = _error(
     "WebhookLimitReached", 400, "ERROR_TABLE_WEBHOOK_MAX_LIMIT_EXCEEDED", "The table has too many webhooks."
 )

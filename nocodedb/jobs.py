@@ -41,7 +41,8 @@ async def create_job(conn: AsyncConnection, actor: Actor, kind: str) -> int:
     return int(
         (
             await conn.execute(
-                insert(jobs).values(user_id=actor.require_user(), kind=kind, state="pending", progress=0)
+                insert(jobs)
+                .values(user_id=actor.require_user(), kind=kind, state="pending", progress=0)
                 .returning(jobs.c.id)
             )
         ).scalar_one()

@@ -49,7 +49,9 @@ class Api:
 
     async def table(self, name: str = "Table", fields: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """A table with only its primary text field 'Name', plus the given fields."""
-        table = await self.post(f"/api/database/tables/database/{self.database_id}/", {"name": name, "data": [["Name"]]})
+        table = await self.post(
+            f"/api/database/tables/database/{self.database_id}/", {"name": name, "data": [["Name"]]}
+        )
         created = []
         for spec in fields or []:
             created.append(await self.post(f"/api/database/fields/table/{table['id']}/", spec))

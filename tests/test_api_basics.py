@@ -32,10 +32,15 @@ async def test_sign_up_create_table_add_fields_and_rows(client):
 
 async def test_automatic_fields_are_filled_on_create(client):
     api = await signed_up(client)
-    table = await api.table("T", [
-        {"name": "Créé le", "type": "created_on", "date_include_time": True}, {"name": "Créé par", "type": "created_by"},
-        {"name": "Numéro", "type": "autonumber"}, {"name": "Clé", "type": "uuid"},
-    ])
+    table = await api.table(
+        "T",
+        [
+            {"name": "Créé le", "type": "created_on", "date_include_time": True},
+            {"name": "Créé par", "type": "created_by"},
+            {"name": "Numéro", "type": "autonumber"},
+            {"name": "Clé", "type": "uuid"},
+        ],
+    )
     first = await api.post(f"/api/database/rows/table/{table['id']}/?user_field_names=true", {"Name": "a"})
     second = await api.post(f"/api/database/rows/table/{table['id']}/?user_field_names=true", {"Name": "b"})
     assert first["Créé le"].endswith("Z") and first["Créé par"] == {"id": api.user["id"], "name": "Camille"}

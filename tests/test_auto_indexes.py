@@ -21,25 +21,35 @@ async def test_sort_and_filter_build_indexes_that_the_planner_uses(settings, eng
                 f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
                 {"items": [{"Name": f"G{i}", "Membres": i} for i in range(5)]},
             )
-            listed = await api.rows(table["id"], order_by=f"-field_{members}", **{
-                f"filter__field_{table['by_name']['Name']['id']}__contains": "g"})
+            listed = await api.rows(
+                table["id"],
+                order_by=f"-field_{members}",
+                **{f"filter__field_{table['by_name']['Name']['id']}__contains": "g"},
+            )
             assert [r[f"field_{members}"] for r in listed["results"]] == ["4", "3", "2", "1", "0"]
             await app.state.ctx.indexes.wait()
 
     async with engine.connect() as conn:
         names = set(
-            (await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"),
-                                {"t": f"rows_{table['id']}"})).scalars()
+            (
+                await conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": f"rows_{table['id']}"}
+                )
+            ).scalars()
         )
         assert f"ncdb_r{table['id']}_sort_{members}" in names
         assert f"ncdb_r{table['id']}_trgm_{table['by_name']['Name']['id']}" in names
         await conn.execute(text("SET enable_seqscan = off"))
         await conn.execute(text("SET enable_sort = off"))
         plan = "\n".join(
-            (await conn.execute(text(
-                f"EXPLAIN SELECT id FROM rows WHERE table_id = {table['id']} "
-                f"ORDER BY CAST((data ->> '{members}') AS NUMERIC) DESC NULLS LAST LIMIT 2"
-            ))).scalars()
+            (
+                await conn.execute(
+                    text(
+                        f"EXPLAIN SELECT id FROM rows WHERE table_id = {table['id']} "
+                        f"ORDER BY CAST((data ->> '{members}') AS NUMERIC) DESC NULLS LAST LIMIT 2"
+                    )
+                )
+            ).scalars()
         )
         assert f"ncdb_r{table['id']}_sort_{members}" in plan
 
@@ -51,12 +61,19 @@ async def test_search_on_a_large_table_builds_the_search_index(settings, engine)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             api = await signed_up(client)
             table = await api.table("Villes")
-            await api.post(f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
-                           {"items": [{"Name": n} for n in ["Besançon", "Brest", "Lyon", "Nice"]]})
+            await api.post(
+                f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+                {"items": [{"Name": n} for n in ["Besançon", "Brest", "Lyon", "Nice"]]},
+            )
             found = await api.rows(table["id"], search="besancon", user_field_names="true")
             assert [r["Name"] for r in found["results"]] == ["Besançon"]
             await app.state.ctx.indexes.wait()
     async with engine.connect() as conn:
-        names = set((await conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = :t"),
-                                        {"t": f"rows_{table['id']}"})).scalars())
+        names = set(
+            (
+                await conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": f"rows_{table['id']}"}
+                )
+            ).scalars()
+        )
     assert f"ncdb_r{table['id']}_search" in names

@@ -6,9 +6,7 @@ from nocodedb.db.schema import metadata
 
 async def test_migrations_create_every_described_table(engine):
     async with engine.connect() as conn:
-        names = set(
-            (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars()
-        )
+        names = set((await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars())
         names |= set(
             (
                 await conn.execute(
@@ -23,8 +21,8 @@ async def test_migrations_are_idempotent(engine):
     await migrate(engine)
     async with engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    from alembic.script import ScriptDirectory
     from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
     from nocodedb.db.migrate import MIGRATIONS
 
@@ -39,7 +37,10 @@ async def test_schema_columns_match_migrations(engine):
             cols = set(
                 (
                     await conn.execute(
-                        text("SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = :t"),
+                        text(
+                            "SELECT column_name FROM information_schema.columns"
+                            " WHERE table_schema = 'public' AND table_name = :t"
+                        ),
                         {"t": table.name},
                     )
                 ).scalars()

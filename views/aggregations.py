@@ -67,17 +67,13 @@ AGGREGATIONS = [
     AggregationType("max", lambda ft, f, row: func.max(_number(ft, f, row)), NUMBERS),
     AggregationType("sum", lambda ft, f, row: func.sum(_number(ft, f, row)), NUMBERS),
     AggregationType("average", lambda ft, f, row: func.avg(_number(ft, f, row)), NUMBERS),
-    AggregationType(
-        "median", lambda ft, f, row: func.percentile_cont(0.5).within_group(_number(ft, f, row)), NUMBERS
-    ),
+    AggregationType("median", lambda ft, f, row: func.percentile_cont(0.5).within_group(_number(ft, f, row)), NUMBERS),
     AggregationType("std_dev", lambda ft, f, row: func.stddev_pop(_number(ft, f, row)), NUMBERS),
     AggregationType("variance", lambda ft, f, row: func.var_pop(_number(ft, f, row)), NUMBERS),
     AggregationType("earliest_date", lambda ft, f, row: func.min(ft.sql_value(f, row)), DATES),
     AggregationType("latest_date", lambda ft, f, row: func.max(ft.sql_value(f, row)), DATES),
     AggregationType("checked_count", lambda ft, f, row: _count_where(_checked(ft, f, row)), BOOLEANS),
-    AggregationType(
-        "not_checked_count", lambda ft, f, row: _count_where(_checked(ft, f, row) == false()), BOOLEANS
-    ),
+    AggregationType("not_checked_count", lambda ft, f, row: _count_where(_checked(ft, f, row) == false()), BOOLEANS),
     AggregationType("checked_percentage", lambda ft, f, row: _percent(_checked(ft, f, row)), BOOLEANS),
     AggregationType(
         "not_checked_percentage", lambda ft, f, row: _percent(and_(_checked(ft, f, row) == false())), BOOLEANS

@@ -85,10 +85,7 @@ def _contains_word(ft: FieldType, f: Field, stored: Any, value: str, now: dt.dat
     text = display_text(ft, f, stored)
     if not value.strip():
         return True
-    return (
-        text is not None
-        and re.search(rf"\b{re.escape(fold_text(value.strip()))}\b", fold_text(text)) is not None
-    )
+    return text is not None and re.search(rf"\b{re.escape(fold_text(value.strip()))}\b", fold_text(text)) is not None
 
 
 def _empty(ft: FieldType, f: Field, stored: Any, value: str, now: dt.datetime) -> bool:
@@ -156,9 +153,7 @@ def _date(kind: str, *, legacy: bool = False, negate: bool = False) -> Check:
             "on_or_before": moment_day < end,
             "after": moment_day >= end,
             "on_or_after": moment_day >= start,
-            "within": (today <= moment_day < end)
-            if end > today
-            else (start <= moment_day < today + dt.timedelta(1)),
+            "within": (today <= moment_day < end) if end > today else (start <= moment_day < today + dt.timedelta(1)),
         }[kind]
         return not result if negate else result
 
@@ -173,7 +168,9 @@ CHECKS: dict[str, Check] = {
     "contains_word": _contains_word,
     "doesnt_contain_word": _negate(_contains_word, lambda v: bool(v.strip())),
     "length_is_lower_than": lambda ft, f, s, v, n: (
-        True if not (v.strip().isascii() and v.strip().isdigit()) else len(display_text(ft, f, s) or "") < int(v.strip())
+        True
+        if not (v.strip().isascii() and v.strip().isdigit())
+        else len(display_text(ft, f, s) or "") < int(v.strip())
     ),
     "higher_than": _number(lambda a, b: a > b),
     "higher_than_or_equal": _number(lambda a, b: a >= b),

@@ -153,9 +153,7 @@ class ViewType:
         """The fields the view shows, in its order (the primary field first)."""
         all_options = self.field_options_for(fields, stored)
         shown = [f for f in fields if self.is_visible(f, all_options[str(f.id)])]
-        return sorted(
-            shown, key=lambda f: (not f.primary, all_options[str(f.id)].get("order", 32767), f.order, f.id)
-        )
+        return sorted(shown, key=lambda f: (not f.primary, all_options[str(f.id)].get("order", 32767), f.order, f.id))
 
 
 class GridViewType(ViewType):

@@ -27,7 +27,9 @@ async def sign_up(request: Request) -> Response:
     return JSONResponse(tokens)
 
 
-@routes.add("/api/user/token-auth/", ["POST"], "Sign in: JWT access token and refresh token", auth="public", body=TokenAuth)
+@routes.add(
+    "/api/user/token-auth/", ["POST"], "Sign in: JWT access token and refresh token", auth="public", body=TokenAuth
+)
 async def token_auth(request: Request) -> Response:
     body = await read_model(request, TokenAuth)
     async with transaction(request) as conn:
@@ -35,7 +37,9 @@ async def token_auth(request: Request) -> Response:
     return JSONResponse(result)
 
 
-@routes.add("/api/user/token-refresh/", ["POST"], "A new access token from a refresh token", auth="public", body=TokenRefresh)
+@routes.add(
+    "/api/user/token-refresh/", ["POST"], "A new access token from a refresh token", auth="public", body=TokenRefresh
+)
 async def token_refresh(request: Request) -> Response:
     body = await read_model(request, TokenRefresh)
     token = body.refresh_token or body.token
@@ -67,7 +71,9 @@ async def me(request: Request) -> Response:
         return JSONResponse(await users.current_user(conn, actor.require_user()))
 
 
-@routes.add("/api/user/change-password/", ["POST"], "Change the password; ends every other session", body=ChangePassword)
+@routes.add(
+    "/api/user/change-password/", ["POST"], "Change the password; ends every other session", body=ChangePassword
+)
 async def change_password(request: Request) -> Response:
     body = await read_model(request, ChangePassword)
     async with transaction(request) as conn:

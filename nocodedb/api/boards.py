@@ -34,9 +34,7 @@ async def _typed_view(request: Request, conn: Any, kind: str) -> Any:
     return row
 
 
-@routes.add(
-    V + "/kanban/{view_id:int}/", ["GET"], "Rows of a kanban view by column (?limit per column, ?offset)"
-)
+@routes.add(V + "/kanban/{view_id:int}/", ["GET"], "Rows of a kanban view by column (?limit per column, ?offset)")
 async def kanban_rows(request: Request) -> Response:
     ctx = ctx_of(request)
     limit = query_int(request, "limit", 40, maximum=200)
@@ -48,9 +46,7 @@ async def kanban_rows(request: Request) -> Response:
         fieldset = FieldSet(table_fields)
         column_field = fieldset.by_id.get((row.options or {}).get("single_select_field"))
         if column_field is None or column_field.type != "single_select":
-            raise errors.ViewFeatureNotSupported(
-                "Choose the single select field that makes the columns first."
-            )
+            raise errors.ViewFeatureNotSupported("Choose the single select field that makes the columns first.")
         database_id = await _database_id(conn, row.table_id)
         base = view_conditions(row, table_fields, ctx.field_types, ctx.filter_types)
         order = view_order(row, table_fields, ctx.field_types)
@@ -77,8 +73,7 @@ async def kanban_rows(request: Request) -> Response:
             columns["null" if option is None else str(option)] = {
                 "count": count,
                 "results": [
-                    row_to_api(r, fieldset, ctx.field_types, user_field_names=user_field_names)
-                    for r in records
+                    row_to_api(r, fieldset, ctx.field_types, user_field_names=user_field_names) for r in records
                 ],
             }
     field_options = view_types().get("kanban").field_options_for(table_fields, row.field_options or {})
@@ -90,9 +85,7 @@ def _moment(request: Request, name: str, zone: zoneinfo.ZoneInfo) -> dt.datetime
     try:
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise errors.QueryInvalid(
-            {name: [{"error": "An ISO date or datetime.", "code": "invalid"}]}
-        ) from None
+        raise errors.QueryInvalid({name: [{"error": "An ISO date or datetime.", "code": "invalid"}]}) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
@@ -106,9 +99,7 @@ async def calendar_rows(request: Request) -> Response:
     try:
         zone = zoneinfo.ZoneInfo(request.query_params.get("user_timezone") or "UTC")
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise errors.QueryInvalid(
-            {"user_timezone": [{"error": "A known time zone.", "code": "invalid"}]}
-        ) from None
+        raise errors.QueryInvalid({"user_timezone": [{"error": "A known time zone.", "code": "invalid"}]}) from None
     start, end = _moment(request, "from_timestamp", zone), _moment(request, "to_timestamp", zone)
     if end <= start or end - start > dt.timedelta(days=400):
         raise errors.QueryInvalid(

@@ -48,7 +48,8 @@ def _body(request: Request, plan: ExportPlan, kind: str) -> AsyncIterator[bytes]
 
 
 @routes.add(
-    "/api/database/export/table/{table_id:int}/", ["GET"],
+    "/api/database/export/table/{table_id:int}/",
+    ["GET"],
     "Export a table or a view (view_id): format=csv|xlsx|json|geojson (geojson needs lat_field, lon_field)",
     auth="token",
 )
@@ -65,6 +66,6 @@ async def export_table(request: Request) -> Response:
     body = _body(request, plan, kind)
     stem = re.sub(r"[^\w .-]", "_", plan.name).strip() or "export"
     filename = f"{stem}.{kind}"
-    disposition = f"attachment; filename=\"{filename.encode('ascii', 'replace').decode()}\"; "
+    disposition = f'attachment; filename="{filename.encode("ascii", "replace").decode()}"; '
     disposition += f"filename*=UTF-8''{quote(filename)}"
     return StreamingResponse(body, media_type=MEDIA[kind], headers={"Content-Disposition": disposition})

@@ -29,9 +29,7 @@ routes = Routes()
 V = "/api/database/views"
 
 
-@routes.add(
-    V + "/form/{slug}/submit/", ["GET"], "A shared form: title, fields, labels, conditions", auth="public"
-)
+@routes.add(V + "/form/{slug}/submit/", ["GET"], "A shared form: title, fields, labels, conditions", auth="public")
 async def form_info(request: Request) -> Response:
     ctx = ctx_of(request)
     async with transaction(request) as conn:
@@ -157,9 +155,7 @@ async def open_link(request: Request) -> Response:
     return JSONResponse(result)
 
 
-@routes.add(
-    V + "/form/edit/{token}/", ["POST"], "Submit an edit link's form: updates that row only", auth="public"
-)
+@routes.add(V + "/form/edit/{token}/", ["POST"], "Submit an edit link's form: updates that row only", auth="public")
 async def submit_link(request: Request) -> Response:
     ctx = ctx_of(request)
     body = await read_json(request)

@@ -52,9 +52,7 @@ def _conditions(request: Request, row: Any, table_fields: list[Field], searchabl
     adhoc = _filters(request)
     if adhoc:
         user_field_names = query_bool(request, "user_field_names")
-        conditions.append(
-            filter_condition(adhoc, fieldset, ctx.field_types, ctx.filter_types, user_field_names)
-        )
+        conditions.append(filter_condition(adhoc, fieldset, ctx.field_types, ctx.filter_types, user_field_names))
     search = request.query_params.get("search")
     if search:
         conditions.append(search_condition(search, fieldset, ctx.field_types))
@@ -105,16 +103,12 @@ async def grid_rows(request: Request) -> Response:
         "count": count,
         "next": None,
         "previous": None,
-        "results": [
-            row_to_api(r, fieldset, ctx.field_types, user_field_names=user_field_names) for r in records
-        ],
+        "results": [row_to_api(r, fieldset, ctx.field_types, user_field_names=user_field_names) for r in records],
     }
     if levels:
         body["group_by_metadata"] = groups
     if "field_options" in request.query_params.get("include", ""):
-        body["field_options"] = (
-            view_types().get("grid").field_options_for(table_fields, row.field_options or {})
-        )
+        body["field_options"] = view_types().get("grid").field_options_for(table_fields, row.field_options or {})
     return JSONResponse(body)
 
 
@@ -138,9 +132,7 @@ def _chosen(row: Any, shown: list[Field], field_types: Any) -> list[tuple[str, F
     return wanted
 
 
-@routes.add(
-    V + "/{view_id:int}/field-aggregations/", ["GET"], "Footer totals of a grid view (?include=total)"
-)
+@routes.add(V + "/{view_id:int}/field-aggregations/", ["GET"], "Footer totals of a grid view (?include=total)")
 async def field_aggregations(request: Request) -> Response:
     ctx = ctx_of(request)
     async with transaction(request) as conn:

@@ -130,7 +130,8 @@ async def preview(request: Request) -> Response:
 
 
 @routes.add(
-    P + "/table/database/{database_id:int}/", ["POST"],
+    P + "/table/database/{database_id:int}/",
+    ["POST"],
     "Import a file into a new table (name, columns confirmed from the preview): answers a job to poll",
 )
 async def import_new(request: Request) -> Response:
@@ -148,8 +149,15 @@ async def import_new(request: Request) -> Response:
 
     async def work(conn: Any, progress: jobs.Progress) -> dict[str, Any]:
         return await service.import_new_table(
-            conn, ctx.field_types, ctx.filter_types, actor, database_id, name.strip(), source,
-            fields.get("columns"), progress,
+            conn,
+            ctx.field_types,
+            ctx.filter_types,
+            actor,
+            database_id,
+            name.strip(),
+            source,
+            fields.get("columns"),
+            progress,
         )
 
     jobs.start(ctx.engine, job_id, work)
@@ -157,7 +165,8 @@ async def import_new(request: Request) -> Response:
 
 
 @routes.add(
-    P + "/table/{table_id:int}/", ["POST"],
+    P + "/table/{table_id:int}/",
+    ["POST"],
     "Import a file into an existing table (mapping column -> field, optional upsert_field): answers a job",
 )
 async def import_existing(request: Request) -> Response:
@@ -172,8 +181,15 @@ async def import_existing(request: Request) -> Response:
 
     async def work(conn: Any, progress: jobs.Progress) -> dict[str, Any]:
         return await existing.import_into_table(
-            conn, ctx.field_types, ctx.filter_types, actor, table_id, source, fields.get("mapping"),
-            fields.get("upsert_field"), progress,
+            conn,
+            ctx.field_types,
+            ctx.filter_types,
+            actor,
+            table_id,
+            source,
+            fields.get("mapping"),
+            fields.get("upsert_field"),
+            progress,
         )
 
     jobs.start(ctx.engine, job_id, work)

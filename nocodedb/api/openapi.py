@@ -40,9 +40,9 @@ def build_openapi(docs: list[RouteDoc]) -> dict[str, Any]:
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                     },
                 },
-                "security": [] if doc.auth == "public" else (
-                    [{"JWT": []}, {"Token": []}] if doc.auth == "token" else [{"JWT": []}]
-                ),
+                "security": []
+                if doc.auth == "public"
+                else ([{"JWT": []}, {"Token": []}] if doc.auth == "token" else [{"JWT": []}]),
             }
             if doc.body is not None:
                 name = doc.body.__name__

@@ -50,9 +50,7 @@ def _public_order(row: Any, shown: list[Any], ctx: Any) -> list[Any]:
         list(row.sorts or []) if view_type.can_sort else []
     )
     by_id = {f.id: f for f in shown}
-    return sort_clauses(
-        [i for i in items if i.get("field") in by_id], by_id.get, ctx.field_types, row_source()
-    )
+    return sort_clauses([i for i in items if i.get("field") in by_id], by_id.get, ctx.field_types, row_source())
 
 
 async def _rows(
@@ -103,10 +101,7 @@ async def public_auth(request: Request) -> Response:
     body = await read_model(request, PublicAuthBody)
     slug = str(request.path_params["slug"])[:200]
     async with transaction(request) as conn:
-        if (
-            await audit.count_recent(conn, "public_view.password_failed", PASSWORD_WINDOW, slug=slug)
-            >= MAX_FAILURES
-        ):
+        if await audit.count_recent(conn, "public_view.password_failed", PASSWORD_WINDOW, slug=slug) >= MAX_FAILURES:
             raise errors.RateLimited("Too many wrong passwords for this view; wait a few minutes.")
     try:
         async with transaction(request) as conn:
@@ -132,15 +127,10 @@ async def info(request: Request) -> Response:
 
 def _page(request: Request, row: Any, fieldset: FieldSet, count: int | None, records: list[Any]) -> Response:
     user_field_names = query_bool(request, "user_field_names")
-    results = [
-        row_to_api(r, fieldset, ctx_of(request).field_types, user_field_names=user_field_names)
-        for r in records
-    ]
+    results = [row_to_api(r, fieldset, ctx_of(request).field_types, user_field_names=user_field_names) for r in records]
     body: dict[str, Any] = {"count": count, "results": results}
     if "field_options" in request.query_params.get("include", ""):
-        body["field_options"] = public_info(row, fieldset.fields, ctx_of(request).field_types)["view"][
-            "field_options"
-        ]
+        body["field_options"] = public_info(row, fieldset.fields, ctx_of(request).field_types)["view"]["field_options"]
     return JSONResponse(body)
 
 
@@ -166,9 +156,7 @@ async def view_rows(request: Request) -> Response:
     return _page(request, row, fieldset, count, records)
 
 
-@routes.add(
-    V + "/{slug}/public/export/", ["GET"], "A shared view as CSV or JSON (?format=csv|json)", auth="public"
-)
+@routes.add(V + "/{slug}/public/export/", ["GET"], "A shared view as CSV or JSON (?format=csv|json)", auth="public")
 async def export(request: Request) -> Response:
     fmt = request.query_params.get("format", "csv")
     if fmt not in ("csv", "json"):

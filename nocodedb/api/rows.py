@@ -111,7 +111,9 @@ def _page_url(request: Request, page: int) -> str:
     return str(request.url.replace(query=urlencode(params)))
 
 
-@routes.add("/api/database/rows/table/{table_id:int}/", ["GET"], "List rows: filters, search, order_by, pages", auth="token")
+@routes.add(
+    "/api/database/rows/table/{table_id:int}/", ["GET"], "List rows: filters, search, order_by, pages", auth="token"
+)
 async def list_table_rows(request: Request) -> Response:
     ctx = ctx_of(request)
     table_id = path_int(request, "table_id")
@@ -135,7 +137,13 @@ async def list_table_rows(request: Request) -> Response:
             view_order=view_order,
         )
         count, records = await list_rows(
-            conn, table_id, scope.database_id, fieldset, ctx.field_types, ctx.filter_types, query,
+            conn,
+            table_id,
+            scope.database_id,
+            fieldset,
+            ctx.field_types,
+            ctx.filter_types,
+            query,
             user_field_names=user_field_names,
         )
         if query.order_by or query.filters or query.search:
@@ -148,9 +156,7 @@ async def list_table_rows(request: Request) -> Response:
     excluded = _fields_param(request, "exclude", fieldset, user_field_names)
     if excluded:
         only = (only if only is not None else {f.id for f in fieldset.fields}) - excluded
-    results = [
-        row_to_api(r, fieldset, ctx.field_types, user_field_names=user_field_names, only=only) for r in records
-    ]
+    results = [row_to_api(r, fieldset, ctx.field_types, user_field_names=user_field_names, only=only) for r in records]
     return JSONResponse(
         {
             "count": count,
@@ -180,7 +186,9 @@ async def get_row(request: Request) -> Response:
     return JSONResponse((await _answer_rows(request, table_id, fieldset, records))[0])
 
 
-@routes.add("/api/database/rows/table/{table_id:int}/", ["POST"], "Create a row (?before=<row id> to place it)", auth="token")
+@routes.add(
+    "/api/database/rows/table/{table_id:int}/", ["POST"], "Create a row (?before=<row id> to place it)", auth="token"
+)
 async def create_row(request: Request) -> Response:
     body = await read_json(request)
     table_id = path_int(request, "table_id")
@@ -191,7 +199,11 @@ async def create_row(request: Request) -> Response:
         actor = await actor_for(request, conn, tokens_allowed=True)
         try:
             fieldset, records = await row_service.create_rows(
-                conn, ctx_of(request).field_types, actor, table_id, [body],
+                conn,
+                ctx_of(request).field_types,
+                actor,
+                table_id,
+                [body],
                 user_field_names=query_bool(request, "user_field_names"),
                 before_id=int(before) if before else None,
                 filter_types=ctx_of(request).filter_types,
@@ -219,7 +231,11 @@ async def update_row(request: Request) -> Response:
         actor = await actor_for(request, conn, tokens_allowed=True)
         try:
             fieldset, records = await row_service.update_rows(
-                conn, ctx_of(request).field_types, actor, table_id, [{**body, "id": row_id}],
+                conn,
+                ctx_of(request).field_types,
+                actor,
+                table_id,
+                [{**body, "id": row_id}],
                 user_field_names=query_bool(request, "user_field_names"),
                 filter_types=ctx_of(request).filter_types,
             )
@@ -237,8 +253,12 @@ async def delete_row(request: Request) -> Response:
         actor = await actor_for(request, conn, tokens_allowed=True)
         try:
             await row_service.delete_rows(
-                conn, actor, table_id, [row_id],
-                field_types=ctx_of(request).field_types, filter_types=ctx_of(request).filter_types,
+                conn,
+                actor,
+                table_id,
+                [row_id],
+                field_types=ctx_of(request).field_types,
+                filter_types=ctx_of(request).filter_types,
             )
         except errors.RowNotFound:
             raise errors.RowNotFound() from None
@@ -253,7 +273,9 @@ def _check_batch_size(request: Request, items: list[Any]) -> None:
         )
 
 
-@routes.add("/api/database/rows/table/{table_id:int}/batch/", ["POST"], "Create up to 200 rows", auth="token", body=BatchItems)
+@routes.add(
+    "/api/database/rows/table/{table_id:int}/batch/", ["POST"], "Create up to 200 rows", auth="token", body=BatchItems
+)
 async def batch_create(request: Request) -> Response:
     body = await read_model(request, BatchItems)
     _check_batch_size(request, body.items)
@@ -261,22 +283,11 @@ async def batch_create(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)
         fieldset, records = await row_service.create_rows(
-            conn, ctx_of(request).field_types, actor, table_id, body.items,
-            user_field_names=query_bool(request, "user_field_names"),
-            filter_types=ctx_of(request).filter_types,
-        )
-    return JSONResponse({"items": await _answer_rows(request, table_id, fieldset, records)})
-
-
-@routes.add("/api/database/rows/table/{table_id:int}/batch/", ["PATCH"], "Update up to 200 rows", auth="token", body=BatchItems)
-async def batch_update(request: Request) -> Response:
-    body = await read_model(request, BatchItems)
-    _check_batch_size(request, body.items)
-    table_id = path_int(request, "table_id")
-    async with transaction(request) as conn:
-        actor = await actor_for(request, conn, tokens_allowed=True)
-        fieldset, records = await row_service.update_rows(
-            conn, ctx_of(request).field_types, actor, table_id, body.items,
+            conn,
+            ctx_of(request).field_types,
+            actor,
+            table_id,
+            body.items,
             user_field_names=query_bool(request, "user_field_names"),
             filter_types=ctx_of(request).filter_types,
         )
@@ -284,7 +295,31 @@ async def batch_update(request: Request) -> Response:
 
 
 @routes.add(
-    "/api/database/rows/table/{table_id:int}/batch-delete/", ["POST"], "Delete up to 200 rows", auth="token",
+    "/api/database/rows/table/{table_id:int}/batch/", ["PATCH"], "Update up to 200 rows", auth="token", body=BatchItems
+)
+async def batch_update(request: Request) -> Response:
+    body = await read_model(request, BatchItems)
+    _check_batch_size(request, body.items)
+    table_id = path_int(request, "table_id")
+    async with transaction(request) as conn:
+        actor = await actor_for(request, conn, tokens_allowed=True)
+        fieldset, records = await row_service.update_rows(
+            conn,
+            ctx_of(request).field_types,
+            actor,
+            table_id,
+            body.items,
+            user_field_names=query_bool(request, "user_field_names"),
+            filter_types=ctx_of(request).filter_types,
+        )
+    return JSONResponse({"items": await _answer_rows(request, table_id, fieldset, records)})
+
+
+@routes.add(
+    "/api/database/rows/table/{table_id:int}/batch-delete/",
+    ["POST"],
+    "Delete up to 200 rows",
+    auth="token",
     body=BatchDelete,
 )
 async def batch_delete(request: Request) -> Response:
@@ -293,7 +328,11 @@ async def batch_delete(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)
         await row_service.delete_rows(
-            conn, actor, path_int(request, "table_id"), body.items,
-            field_types=ctx_of(request).field_types, filter_types=ctx_of(request).filter_types,
+            conn,
+            actor,
+            path_int(request, "table_id"),
+            body.items,
+            field_types=ctx_of(request).field_types,
+            filter_types=ctx_of(request).filter_types,
         )
     return Response(status_code=204)

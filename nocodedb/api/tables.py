@@ -21,16 +21,23 @@ async def list_tables(request: Request) -> Response:
 
 
 @routes.add(
-    "/api/database/tables/database/{database_id:int}/", ["POST"],
-    "Create a table, empty (with example fields) or from a 2-D array of cells", body=CreateTable,
+    "/api/database/tables/database/{database_id:int}/",
+    ["POST"],
+    "Create a table, empty (with example fields) or from a 2-D array of cells",
+    body=CreateTable,
 )
 async def create_table(request: Request) -> Response:
     body = await read_model(request, CreateTable)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
         result = await tables.create_table(
-            conn, ctx_of(request).field_types, actor, path_int(request, "database_id"), body.name,
-            body.data, body.first_row_header,
+            conn,
+            ctx_of(request).field_types,
+            actor,
+            path_int(request, "database_id"),
+            body.name,
+            body.data,
+            body.first_row_header,
         )
     return JSONResponse(result)
 
@@ -73,7 +80,11 @@ async def create_field(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
         result = await fields.create_field(
-            conn, ctx_of(request).field_types, actor, path_int(request, "table_id"), body.model_dump(),
+            conn,
+            ctx_of(request).field_types,
+            actor,
+            path_int(request, "table_id"),
+            body.model_dump(),
             ctx_of(request).filter_types,
         )
     return JSONResponse(result)
@@ -89,7 +100,8 @@ async def get_field(request: Request) -> Response:
 
 
 @routes.add(
-    "/api/database/fields/{field_id:int}/", ["PATCH"],
+    "/api/database/fields/{field_id:int}/",
+    ["PATCH"],
     "Update a field: rename, options, or type (values are converted; lost_values counts those emptied)",
     body=FieldPatch,
 )
@@ -98,8 +110,12 @@ async def update_field(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
         result = await fields.update_field(
-            conn, ctx_of(request).field_types, actor, path_int(request, "field_id"),
-            body.model_dump(exclude_unset=True), ctx_of(request).filter_types,
+            conn,
+            ctx_of(request).field_types,
+            actor,
+            path_int(request, "field_id"),
+            body.model_dump(exclude_unset=True),
+            ctx_of(request).filter_types,
         )
     return JSONResponse(result)
 

@@ -33,7 +33,8 @@ async def export(request: Request) -> Response:
 
 
 @routes.add(
-    "/api/templates/install/workspace/{workspace_id:int}/", ["POST"],
+    "/api/templates/install/workspace/{workspace_id:int}/",
+    ["POST"],
     "Install a template as a new database of the workspace: all or nothing",
 )
 async def install(request: Request) -> Response:

@@ -39,7 +39,9 @@ async def get_token(request: Request) -> Response:
         return JSONResponse(await tokens.get_token(conn, actor, path_int(request, "token_id")))
 
 
-@routes.add("/api/database/tokens/{token_id:int}/", ["PATCH"], "Rename a token or set its permissions", body=UpdateToken)
+@routes.add(
+    "/api/database/tokens/{token_id:int}/", ["PATCH"], "Rename a token or set its permissions", body=UpdateToken
+)
 async def update_token(request: Request) -> Response:
     body = await read_model(request, UpdateToken)
     async with transaction(request) as conn:

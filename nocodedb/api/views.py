@@ -111,16 +111,12 @@ async def duplicate_view(request: Request) -> Response:
     return JSONResponse(result)
 
 
-@routes.add(
-    V + "/{view_id:int}/rotate-slug/", ["POST"], "A new public link for a shared view (the old one stops)"
-)
+@routes.add(V + "/{view_id:int}/rotate-slug/", ["POST"], "A new public link for a shared view (the old one stops)")
 async def rotate_slug(request: Request) -> Response:
     ctx = ctx_of(request)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
-        result = await views.rotate_slug(
-            conn, ctx.field_types, ctx.filter_types, actor, path_int(request, "view_id")
-        )
+        result = await views.rotate_slug(conn, ctx.field_types, ctx.filter_types, actor, path_int(request, "view_id"))
     return JSONResponse(result)
 
 
@@ -138,9 +134,7 @@ async def list_filters(request: Request) -> Response:
     return JSONResponse(result)
 
 
-@routes.add(
-    V + "/{view_id:int}/filters/", ["POST"], "Add a filter: {field, type, value, group?}", body=FilterBody
-)
+@routes.add(V + "/{view_id:int}/filters/", ["POST"], "Add a filter: {field, type, value, group?}", body=FilterBody)
 async def create_filter(request: Request) -> Response:
     ctx = ctx_of(request)
     body = (await read_model(request, FilterBody)).model_dump()
@@ -206,9 +200,7 @@ async def update_filter_group(request: Request) -> Response:
     return JSONResponse(result)
 
 
-@routes.add(
-    V + "/filter-group/{group_id:int}/", ["DELETE"], "Delete a filter group, its sub-groups and filters"
-)
+@routes.add(V + "/filter-group/{group_id:int}/", ["DELETE"], "Delete a filter group, its sub-groups and filters")
 async def delete_filter_group(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
@@ -253,9 +245,9 @@ def _sort_routes(plural: str, singular: str, kind: str, label: str) -> None:
         return Response(status_code=204)
 
     routes.add(f"{V}/{{view_id:int}}/{plural}/", ["GET"], f"{label}s of a view")(list_all)
-    routes.add(
-        f"{V}/{{view_id:int}}/{plural}/", ["POST"], f"Add a {label}: {{field, order, type?}}", body=SortBody
-    )(create)
+    routes.add(f"{V}/{{view_id:int}}/{plural}/", ["POST"], f"Add a {label}: {{field, order, type?}}", body=SortBody)(
+        create
+    )
     routes.add(f"{V}/{singular}/{{item_id:int}}/", ["GET"], f"One {label}")(get_one)
     routes.add(f"{V}/{singular}/{{item_id:int}}/", ["PATCH"], f"Update a {label}", body=SortPatch)(update_one)
     routes.add(f"{V}/{singular}/{{item_id:int}}/", ["DELETE"], f"Delete a {label}")(delete_one)
@@ -268,9 +260,7 @@ _sort_routes("group_bys", "group_by", "group_bys", "group-by")
 # --- field options ------------------------------------------------------------------------------------
 
 
-@routes.add(
-    V + "/{view_id:int}/field-options/", ["GET"], "Per-field options of a view (hidden, width, order...)"
-)
+@routes.add(V + "/{view_id:int}/field-options/", ["GET"], "Per-field options of a view (hidden, width, order...)")
 async def get_field_options(request: Request) -> Response:
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)

@@ -36,7 +36,9 @@ async def update_workspace(request: Request) -> Response:
     body = await read_model(request, NameOnly)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
-        return JSONResponse(await workspaces.update_workspace(conn, actor, path_int(request, "workspace_id"), body.name))
+        return JSONResponse(
+            await workspaces.update_workspace(conn, actor, path_int(request, "workspace_id"), body.name)
+        )
 
 
 @routes.add("/api/workspaces/{workspace_id:int}/", ["DELETE"], "Delete a workspace")
@@ -67,7 +69,9 @@ async def add_member(request: Request) -> Response:
 
 
 @routes.add(
-    "/api/workspaces/users/workspace/{workspace_id:int}/{user_id:int}/", ["PATCH"], "Change a member's role",
+    "/api/workspaces/users/workspace/{workspace_id:int}/{user_id:int}/",
+    ["PATCH"],
+    "Change a member's role",
     body=MemberRole,
 )
 async def set_member_role(request: Request) -> Response:
@@ -89,7 +93,9 @@ async def list_applications(request: Request) -> Response:
 
 
 @routes.add("/api/applications/workspace/{workspace_id:int}/", ["POST"], "Create a database", body=CreateApplication)
-@routes.add("/api/applications/group/{workspace_id:int}/", ["POST"], "Create a database (older path)", body=CreateApplication)
+@routes.add(
+    "/api/applications/group/{workspace_id:int}/", ["POST"], "Create a database (older path)", body=CreateApplication
+)
 async def create_application(request: Request) -> Response:
     body = await read_model(request, CreateApplication)
     async with transaction(request) as conn:

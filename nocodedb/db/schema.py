@@ -28,9 +28,7 @@ def _ts(name: str) -> Column:
     return Column(name, DateTime(timezone=True))
 
 
-instance_settings = Table(
-    "instance_settings", metadata, Column("key", Text, primary_key=True), Column("value", JSONB)
-)
+instance_settings = Table("instance_settings", metadata, Column("key", Text, primary_key=True), Column("value", JSONB))
 
 users = Table(
     "users",

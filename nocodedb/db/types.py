@@ -18,7 +18,11 @@ class FieldDataJSONB(JSONB):
     class Comparator(JSONB.Comparator):  # type: ignore[name-defined,misc]
         def _setup_getitem(self, index: Any) -> Any:
             operator, key, result_type = super()._setup_getitem(index)
-            if isinstance(key, BindParameter) and isinstance(key.value, str) and (key.value.isascii() and key.value.isdigit()):
+            if (
+                isinstance(key, BindParameter)
+                and isinstance(key.value, str)
+                and (key.value.isascii() and key.value.isdigit())
+            ):
                 key = bindparam(None, key.value, type_=key.type, literal_execute=True)
             return operator, key, result_type
 

@@ -25,8 +25,11 @@ def _mapping(raw: Any, found: Layout, fieldset: FieldSet, field_types: Registry[
     """column index -> field. Given as {column name: field id or name}; by default, columns named like fields."""
     by_name = {c.name: c for c in found.columns}
     if raw is None:
-        raw = {c.name: fieldset.by_lower_name[c.name.lower()].id for c in found.columns
-               if c.name.lower() in fieldset.by_lower_name}
+        raw = {
+            c.name: fieldset.by_lower_name[c.name.lower()].id
+            for c in found.columns
+            if c.name.lower() in fieldset.by_lower_name
+        }
     if not isinstance(raw, dict) or not raw:
         raise errors.RequestBodyInvalid({"mapping": [{"error": "An object {column: field}.", "code": "invalid"}]})
     out: dict[int, Any] = {}
@@ -50,8 +53,9 @@ def _mapping(raw: Any, found: Layout, fieldset: FieldSet, field_types: Registry[
     return out
 
 
-async def _existing(conn: AsyncConnection, field_types: Registry[FieldType], key: Any, table_id: int,
-                    texts: list[str]) -> dict[str, int]:
+async def _existing(
+    conn: AsyncConnection, field_types: Registry[FieldType], key: Any, table_id: int, texts: list[str]
+) -> dict[str, int]:
     text = field_types.get(key.type).text_sql(key, row_source())
     found = await conn.execute(
         select(text, rows_table.c.id)
@@ -104,11 +108,13 @@ async def import_into_table(
                 seen.add(matches[k])
                 changes.append({"id": matches[k], **values})
         if new:
-            await row_service.create_rows(conn, field_types, actor, table_id, new, user_field_names=False,
-                                          filter_types=filter_types)
+            await row_service.create_rows(
+                conn, field_types, actor, table_id, new, user_field_names=False, filter_types=filter_types
+            )
         if changes:
-            await row_service.update_rows(conn, field_types, actor, table_id, changes, user_field_names=False,
-                                          filter_types=filter_types)
+            await row_service.update_rows(
+                conn, field_types, actor, table_id, changes, user_field_names=False, filter_types=filter_types
+            )
         created, updated, batch = created + len(new), updated + len(changes), []
         await progress(5 + 94 * done // total)
 
@@ -135,5 +141,9 @@ async def import_into_table(
             await flush()
     if batch:
         await flush()
-    return {"rows_created": created, "rows_updated": updated, "problem_count": report.problem_count,
-            "problems": report.problems}
+    return {
+        "rows_created": created,
+        "rows_updated": updated,
+        "problem_count": report.problem_count,
+        "problems": report.problems,
+    }

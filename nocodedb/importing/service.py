@@ -237,9 +237,7 @@ async def import_new_table(
 ) -> dict[str, Any]:
     found = layout(source.rows())
     specs = _column_specs(raw_columns, found)
-    table = await table_service.create_table(
-        conn, field_types, actor, database_id, name, [[specs[0]["name"]]], True
-    )
+    table = await table_service.create_table(conn, field_types, actor, database_id, name, [[specs[0]["name"]]], True)
     primary = (await load_fields(conn, table["id"]))[0]
     parsers: list[tuple[int, str, CellParser]] = []
     for position, spec in enumerate(specs):
@@ -249,9 +247,7 @@ async def import_new_table(
             options.setdefault("has_related_field", True)
         if position == 0:
             if options["type"] != "text":
-                await field_service.update_field(
-                    conn, field_types, actor, primary.id, options, filter_types
-                )
+                await field_service.update_field(conn, field_types, actor, primary.id, options, filter_types)
             f = (await load_fields(conn, table["id"]))[0]
         else:
             created = await field_service.create_field(
@@ -272,4 +268,3 @@ async def import_new_table(
         "problem_count": report.problem_count,
         "problems": report.problems,
     }
-

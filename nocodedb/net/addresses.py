@@ -128,6 +128,6 @@ def _split_port(entry: str) -> tuple[str, int | None]:
         return host, int(rest[1:]) if rest.startswith(":") and (rest[1:].isascii() and rest[1:].isdigit()) else None
     if entry.count(":") == 1:
         host, _, port = entry.partition(":")
-        if (port.isascii() and port.isdigit()):
+        if port.isascii() and port.isdigit():
             return host, int(port)
     return entry, None

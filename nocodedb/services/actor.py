@@ -82,9 +82,7 @@ async def workspace_role(conn: AsyncConnection, actor: Actor, workspace_id: int,
     user_id = actor.require_user()
     if not valid_id(workspace_id):
         raise errors.WorkspaceNotFound()
-    found = (
-        await conn.execute(select(workspaces.c.id).where(workspaces.c.id == workspace_id))
-    ).scalar_one_or_none()
+    found = (await conn.execute(select(workspaces.c.id).where(workspaces.c.id == workspace_id))).scalar_one_or_none()
     if found is None:
         raise errors.WorkspaceNotFound()
     role = (

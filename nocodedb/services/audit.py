@@ -20,9 +20,7 @@ async def record(
     **detail: Any,
 ) -> None:
     await conn.execute(
-        insert(audit_log).values(
-            action=action, user_id=user_id, workspace_id=workspace_id, ip=ip, detail=detail
-        )
+        insert(audit_log).values(action=action, user_id=user_id, workspace_id=workspace_id, ip=ip, detail=detail)
     )
 
 

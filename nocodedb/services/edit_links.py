@@ -113,11 +113,7 @@ async def _row_ids(
             raise errors.RequestBodyInvalid({"row_ids": [{"error": "A list of row ids.", "code": "invalid"}]})
         ids = list(dict.fromkeys(raw))
         existing = set(
-            (
-                await conn.execute(
-                    select(rows.c.id).where(rows.c.table_id == row.table_id, rows.c.id.in_(ids))
-                )
-            ).scalars()
+            (await conn.execute(select(rows.c.id).where(rows.c.table_id == row.table_id, rows.c.id.in_(ids)))).scalars()
         )
         missing = [i for i in ids if i not in existing]
         if missing:
@@ -158,24 +154,18 @@ async def create_links(
             )
         ).one()
         answers.append({**link_json(link), "token": token, "url": f"/form/edit/{token}"})
-    await audit.record(
-        conn, "edit_link.create", user_id=actor.user_id, ip=actor.ip, view_id=row.id, count=len(answers)
-    )
+    await audit.record(conn, "edit_link.create", user_id=actor.user_id, ip=actor.ip, view_id=row.id, count=len(answers))
     return answers
 
 
 async def list_links(conn: AsyncConnection, actor: Actor, view_id: int) -> list[dict[str, Any]]:
     row = await _form_view(conn, actor, view_id, "builder")
-    found = await conn.execute(
-        select(edit_links).where(edit_links.c.view_id == row.id).order_by(edit_links.c.id)
-    )
+    found = await conn.execute(select(edit_links).where(edit_links.c.view_id == row.id).order_by(edit_links.c.id))
     return [link_json(link) for link in found]
 
 
 async def revoke_link(conn: AsyncConnection, actor: Actor, link_id: int) -> None:
-    view_id = (
-        await conn.execute(select(edit_links.c.view_id).where(edit_links.c.id == link_id))
-    ).scalar_one_or_none()
+    view_id = (await conn.execute(select(edit_links.c.view_id).where(edit_links.c.id == link_id))).scalar_one_or_none()
     if view_id is None:
         actor.require_user()
         raise errors.EditLinkInvalid()
@@ -207,11 +197,7 @@ async def open_link(conn: AsyncConnection, secret: str, token: str, *, lock: boo
     query = select(edit_links).where(edit_links.c.secret_hash == stored)
     link = (await conn.execute(query.with_for_update() if lock else query)).one_or_none()
     now = dt.datetime.now(dt.UTC)
-    if (
-        link is None
-        or link.revoked_at is not None
-        or (link.expires_at is not None and link.expires_at <= now)
-    ):
+    if link is None or link.revoked_at is not None or (link.expires_at is not None and link.expires_at <= now):
         raise errors.EditLinkInvalid()
     view = (await conn.execute(select(views).where(views.c.id == link.view_id))).one_or_none()
     if view is None or view.type != "form":
@@ -219,16 +205,12 @@ async def open_link(conn: AsyncConnection, secret: str, token: str, *, lock: boo
     return link, view
 
 
-async def link_form(
-    conn: AsyncConnection, secret: str, field_types: Registry[FieldType], token: str
-) -> dict[str, Any]:
+async def link_form(conn: AsyncConnection, secret: str, field_types: Registry[FieldType], token: str) -> dict[str, Any]:
     """The form, with the row's current values of the form's fields (and nothing else of the row)."""
     link, view = await open_link(conn, secret, token)
     table_fields = await load_fields(conn, view.table_id)
     on_form = FieldSet([f for f, _ in form_fields(view, table_fields)])
-    database_id = (
-        await conn.execute(select(tables.c.database_id).where(tables.c.id == view.table_id))
-    ).scalar_one()
+    database_id = (await conn.execute(select(tables.c.database_id).where(tables.c.id == view.table_id))).scalar_one()
     records = await fetch_rows(conn, view.table_id, int(database_id), [link.row_id], on_form, field_types)
     if not records:
         raise errors.EditLinkInvalid()

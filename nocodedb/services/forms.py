@@ -149,9 +149,7 @@ def check_submission(
             chosen = stored.get(f.key)
             chosen_ids = chosen if isinstance(chosen, list) else [chosen] if chosen is not None else []
             if any(i not in allowed for i in chosen_ids):
-                problems[key] = [
-                    {"error": "This option is not offered on the form.", "code": "invalid_choice"}
-                ]
+                problems[key] = [{"error": "This option is not offered on the form.", "code": "invalid_choice"}]
     if problems:
         raise errors.RequestBodyInvalid(problems)
     by_id = {f.id: f for f in table_fields}

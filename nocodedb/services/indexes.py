@@ -78,7 +78,9 @@ def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: st
         )
     if filter_type in RANGE_FILTERS and field_type.stored_in_data:
         # Select filters compare the stored option id as text: (data ->> 'k') = '3'.
-        expr = _sql(field_type.sql_value(f, source) if field_type.compare_as != "select" else field_type.raw(f, source).astext)
+        expr = _sql(
+            field_type.sql_value(f, source) if field_type.compare_as != "select" else field_type.raw(f, source).astext
+        )
         name = f"ncdb_r{table_id}_value_{f.id}"
         return IndexPlan(name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} (({expr}))")
     return None

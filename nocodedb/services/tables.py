@@ -48,7 +48,9 @@ def _grid_view(table_id: int) -> dict[str, Any]:
 
 def _normalize_data(data: Any, first_row_header: bool) -> tuple[list[str], list[list[str]]]:
     if not isinstance(data, list) or not data or not all(isinstance(r, list) for r in data):
-        raise errors.RequestBodyInvalid({"data": [{"error": "data must be a non-empty list of lists.", "code": "invalid"}]})
+        raise errors.RequestBodyInvalid(
+            {"data": [{"error": "data must be a non-empty list of lists.", "code": "invalid"}]}
+        )
     if len(data) > MAX_IMPORT_ROWS + 1:
         raise errors.RequestBodyInvalid({"data": [{"error": f"At most {MAX_IMPORT_ROWS} rows.", "code": "max_length"}]})
     width = max(len(r) for r in data)
@@ -150,9 +152,7 @@ async def get_table(conn: AsyncConnection, actor: Actor, table_id: int) -> dict[
 
 async def update_table(conn: AsyncConnection, actor: Actor, table_id: int, name: str) -> dict[str, Any]:
     await table_scope(conn, actor, table_id, minimum="builder")
-    row = (
-        await conn.execute(update(tables).where(tables.c.id == table_id).values(name=name).returning(tables))
-    ).one()
+    row = (await conn.execute(update(tables).where(tables.c.id == table_id).values(name=name).returning(tables))).one()
     return table_json(row)
 
 
@@ -160,5 +160,3 @@ async def delete_table(conn: AsyncConnection, actor: Actor, table_id: int) -> No
     await table_scope(conn, actor, table_id, minimum="builder")
     await drop_table_storage(conn, table_id)
     await conn.execute(delete(tables).where(tables.c.id == table_id))
-
-

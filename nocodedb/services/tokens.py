@@ -83,7 +83,9 @@ async def create_token(conn: AsyncConnection, actor: Actor, workspace_id: int, n
     row = (
         await conn.execute(
             insert(api_tokens)
-            .values(workspace_id=workspace_id, user_id=user_id, name=name, key_hash=token_hash(key), permissions=permissions)
+            .values(
+                workspace_id=workspace_id, user_id=user_id, name=name, key_hash=token_hash(key), permissions=permissions
+            )
             .returning(api_tokens)
         )
     ).one()

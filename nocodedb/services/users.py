@@ -69,9 +69,7 @@ async def _issue_tokens(conn: AsyncConnection, ctx: AppContext, user_id: int) ->
     return {"access_token": access, "refresh_token": refresh, "token": access}
 
 
-async def sign_in(
-    conn: AsyncConnection, ctx: AppContext, email: str, password: str, ip: str | None
-) -> dict[str, Any]:
+async def sign_in(conn: AsyncConnection, ctx: AppContext, email: str, password: str, ip: str | None) -> dict[str, Any]:
     settings = ctx.settings
     key = email.strip().lower()
     failures = await audit.count_recent(conn, "user.sign_in_failed", settings.login_failure_window_seconds, email=key)

@@ -41,13 +41,7 @@ def to_csv(header: list[str], records: list[list[Any]]) -> str:
 
 
 def _ical_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r", "")
-        .replace("\n", "\\n")
-    )
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r", "").replace("\n", "\\n")
 
 
 def _fold(line: str) -> list[str]:

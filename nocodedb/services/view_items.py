@@ -84,9 +84,7 @@ def _check_filter(
     if value is None:
         value = ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise errors.RequestBodyInvalid(
-            {"value": [{"error": "A filter value is a string.", "code": "invalid"}]}
-        )
+        raise errors.RequestBodyInvalid({"value": [{"error": "A filter value is a string.", "code": "invalid"}]})
     value = str(value)
     if len(value) > MAX_VALUE_LENGTH:
         raise errors.RequestBodyInvalid({"value": [{"error": "Too long.", "code": "max_length"}]})
@@ -209,18 +207,14 @@ async def create_filter_group(conn: AsyncConnection, actor: Actor, view_id: int,
     return {**group, "view": row.id}
 
 
-async def update_filter_group(
-    conn: AsyncConnection, actor: Actor, group_id: int, body: Any
-) -> dict[str, Any]:
+async def update_filter_group(conn: AsyncConnection, actor: Actor, group_id: int, body: Any) -> dict[str, Any]:
     body = _body(body)
     row = await _view_of_item(conn, actor, "filter_groups", group_id, "builder")
     group = _item(row, "filter_groups", group_id)
     if "filter_type" in body:
         kind = str(body["filter_type"]).upper()
         if kind not in ("AND", "OR"):
-            raise errors.RequestBodyInvalid(
-                {"filter_type": [{"error": "AND or OR.", "code": "invalid_choice"}]}
-            )
+            raise errors.RequestBodyInvalid({"filter_type": [{"error": "AND or OR.", "code": "invalid_choice"}]})
         group["filter_type"] = kind
     items = [group if g.get("id") == group_id else g for g in row.filter_groups]
     await _save(conn, row.id, "filter_groups", items)
@@ -254,9 +248,7 @@ async def list_items(conn: AsyncConnection, actor: Actor, view_id: int, kind: st
     return [{**i, "view": row.id} for i in getattr(row, kind) or []]
 
 
-async def create_sort_item(
-    conn: AsyncConnection, actor: Actor, view_id: int, kind: str, body: Any
-) -> dict[str, Any]:
+async def create_sort_item(conn: AsyncConnection, actor: Actor, view_id: int, kind: str, body: Any) -> dict[str, Any]:
     body = _body(body)
     row, _ = await load_view(conn, actor, view_id, "builder", lock=True)
     _require(row, "sort" if kind == "sorts" else "group_by")
@@ -276,9 +268,7 @@ async def get_sort_item(conn: AsyncConnection, actor: Actor, kind: str, item_id:
     return {**_item(row, kind, item_id), "view": row.id}
 
 
-async def update_sort_item(
-    conn: AsyncConnection, actor: Actor, kind: str, item_id: int, body: Any
-) -> dict[str, Any]:
+async def update_sort_item(conn: AsyncConnection, actor: Actor, kind: str, item_id: int, body: Any) -> dict[str, Any]:
     body = _body(body)
     row = await _view_of_item(conn, actor, kind, item_id, "builder")
     old = _item(row, kind, item_id)
@@ -305,16 +295,12 @@ async def get_field_options(conn: AsyncConnection, actor: Actor, view_id: int) -
     return {"field_options": view_type.field_options_for(table_fields, row.field_options or {})}
 
 
-async def update_field_options(
-    conn: AsyncConnection, actor: Actor, view_id: int, body: Any
-) -> dict[str, Any]:
+async def update_field_options(conn: AsyncConnection, actor: Actor, view_id: int, body: Any) -> dict[str, Any]:
     body = _body(body)
     row, _ = await load_view(conn, actor, view_id, "builder", lock=True)
     changes = body.get("field_options")
     if not isinstance(changes, dict):
-        raise errors.RequestBodyInvalid(
-            {"field_options": [{"error": "An object by field id.", "code": "invalid"}]}
-        )
+        raise errors.RequestBodyInvalid({"field_options": [{"error": "An object by field id.", "code": "invalid"}]})
     table_fields = await load_fields(conn, row.table_id)
     known = {str(f.id): f for f in table_fields}
     view_type = view_types().get(row.type)

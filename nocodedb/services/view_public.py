@@ -106,9 +106,7 @@ def public_info(row: Any, shown: list[Field], field_types: Registry[FieldType]) 
             "type": row.type,
             "public": True,
             **options,
-            "sortings": [s for s in row.sorts or [] if s.get("field") in shown_ids]
-            if view_type.can_sort
-            else [],
+            "sortings": [s for s in row.sorts or [] if s.get("field") in shown_ids] if view_type.can_sort else [],
             "group_bys": [g for g in row.group_bys or [] if g.get("field") in shown_ids],
             "field_options": {
                 k: {"hidden": False, **{x: y for x, y in v.items() if x in ("width", "order")}}

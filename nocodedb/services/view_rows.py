@@ -37,9 +37,7 @@ def view_conditions(
         return []
     by_id = {f.id: f for f in table_fields}
     tree = view_tree(row.filter_type, list(row.filters), list(row.filter_groups or []))
-    ctx = FilterContext(
-        field_types, filter_types, lambda ref: by_id.get(ref), row_source(), skip_unusable=True
-    )
+    ctx = FilterContext(field_types, filter_types, lambda ref: by_id.get(ref), row_source(), skip_unusable=True)
     try:
         return [compile_tree(tree, ctx)]
     except FilterError as exc:

@@ -105,9 +105,7 @@ def view_json(
         **options,
     }
     if "filters" in include:
-        out["filters"] = [
-            filter_json(row.id, f, table_fields, field_types, filter_types) for f in row.filters or []
-        ]
+        out["filters"] = [filter_json(row.id, f, table_fields, field_types, filter_types) for f in row.filters or []]
         out["filter_groups"] = [{**g, "view": row.id} for g in row.filter_groups or []]
     if "sortings" in include:
         out["sortings"] = [{**s, "view": row.id} for s in row.sorts or []]
@@ -122,15 +120,11 @@ def _name(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise errors.RequestBodyInvalid({"name": [{"error": "A view needs a name.", "code": "required"}]})
     if len(raw.strip()) > MAX_NAME:
-        raise errors.RequestBodyInvalid(
-            {"name": [{"error": f"At most {MAX_NAME} characters.", "code": "max_length"}]}
-        )
+        raise errors.RequestBodyInvalid({"name": [{"error": f"At most {MAX_NAME} characters.", "code": "max_length"}]})
     return raw.strip()
 
 
-def _options(
-    view_type: ViewType, raw: dict[str, Any], fields: list[Field], field_types: Registry[FieldType]
-) -> Any:
+def _options(view_type: ViewType, raw: dict[str, Any], fields: list[Field], field_types: Registry[FieldType]) -> Any:
     try:
         return view_type.validate_options(raw, fields, field_types)
     except ViewOptionsError as exc:
@@ -142,10 +136,7 @@ def _refuse_unknown(body: dict[str, Any], view_type: ViewType) -> None:
     unknown = sorted(str(k) for k in body if k not in known)
     if unknown:
         raise errors.RequestBodyInvalid(
-            {
-                k[:100]: [{"error": "Not an option of this view type.", "code": "unknown_field"}]
-                for k in unknown[:20]
-            }
+            {k[:100]: [{"error": "Not an option of this view type.", "code": "unknown_field"}] for k in unknown[:20]}
         )
 
 
@@ -153,15 +144,11 @@ def _base_values(body: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if "filter_type" in body:
         if body["filter_type"] not in ("AND", "OR"):
-            raise errors.RequestBodyInvalid(
-                {"filter_type": [{"error": "AND or OR.", "code": "invalid_choice"}]}
-            )
+            raise errors.RequestBodyInvalid({"filter_type": [{"error": "AND or OR.", "code": "invalid_choice"}]})
         values["filter_type"] = body["filter_type"]
     if "filters_disabled" in body:
         if not isinstance(body["filters_disabled"], bool):
-            raise errors.RequestBodyInvalid(
-                {"filters_disabled": [{"error": "A boolean.", "code": "invalid"}]}
-            )
+            raise errors.RequestBodyInvalid({"filters_disabled": [{"error": "A boolean.", "code": "invalid"}]})
         values["filters_disabled"] = body["filters_disabled"]
     if "public" in body:
         if not isinstance(body["public"], bool):
@@ -190,9 +177,7 @@ async def list_views(
 ) -> list[dict[str, Any]]:
     await table_scope(conn, actor, table_id, minimum="viewer")
     table_fields = await load_fields(conn, table_id)
-    found = await conn.execute(
-        select(views).where(views.c.table_id == table_id).order_by(views.c.order, views.c.id)
-    )
+    found = await conn.execute(select(views).where(views.c.table_id == table_id).order_by(views.c.order, views.c.id))
     return [view_json(r, table_fields, field_types, filter_types, include) for r in found]
 
 
@@ -227,15 +212,11 @@ async def create_view(
     _refuse_unknown(body, view_type)
     name = _name(body.get("name"))
     table_fields = await load_fields(conn, table_id)
-    options = _options(
-        view_type, {k: v for k, v in body.items() if k not in BASE_KEYS}, table_fields, field_types
-    )
+    options = _options(view_type, {k: v for k, v in body.items() if k not in BASE_KEYS}, table_fields, field_types)
     values = _base_values(body)
     count, order = (
         await conn.execute(
-            select(func.count(), func.coalesce(func.max(views.c.order), 0) + 1).where(
-                views.c.table_id == table_id
-            )
+            select(func.count(), func.coalesce(func.max(views.c.order), 0) + 1).where(views.c.table_id == table_id)
         )
     ).one()
     if count >= MAX_VIEWS_PER_TABLE:
@@ -280,15 +261,11 @@ async def update_view(
         values["name"] = _name(body["name"])
     option_changes = {k: v for k, v in body.items() if k not in BASE_KEYS and k != "type"}
     if option_changes:
-        values["options"] = _options(
-            view_type, {**(row.options or {}), **option_changes}, table_fields, field_types
-        )
+        values["options"] = _options(view_type, {**(row.options or {}), **option_changes}, table_fields, field_types)
     if values.get("public") and not view_type.can_share:
         raise errors.ViewFeatureNotSupported("This view type cannot be shared.")
     if values:
-        row = (
-            await conn.execute(update(views).where(views.c.id == view_id).values(**values).returning(views))
-        ).one()
+        row = (await conn.execute(update(views).where(views.c.id == view_id).values(**values).returning(views))).one()
     return view_json(row, table_fields, field_types, filter_types, {"filters", "sortings", "group_bys"})
 
 
@@ -302,9 +279,7 @@ async def rotate_slug(
     """A new public link; the old one stops working at once."""
     row, _ = await load_view(conn, actor, view_id, "builder", lock=True)
     row = (
-        await conn.execute(
-            update(views).where(views.c.id == view_id).values(slug=new_slug()).returning(views)
-        )
+        await conn.execute(update(views).where(views.c.id == view_id).values(slug=new_slug()).returning(views))
     ).one()
     return view_json(row, await load_fields(conn, row.table_id), field_types, filter_types)
 
@@ -340,16 +315,12 @@ async def duplicate_view(
     filters = [{**f, "group": group_ids.get(f.get("group"))} for f in filters]
     sorts, _ = await _renumbered(conn, list(row.sorts or []))
     group_bys, _ = await _renumbered(conn, list(row.group_bys or []))
-    existing = set(
-        (await conn.execute(select(views.c.name).where(views.c.table_id == row.table_id))).scalars()
-    )
+    existing = set((await conn.execute(select(views.c.name).where(views.c.table_id == row.table_id))).scalars())
     n = 2
     while f"{row.name} {n}" in existing:
         n += 1
     await conn.execute(
-        update(views)
-        .where(views.c.table_id == row.table_id, views.c.order > row.order)
-        .values(order=views.c.order + 1)
+        update(views).where(views.c.table_id == row.table_id, views.c.order > row.order).values(order=views.c.order + 1)
     )
     copy = (
         await conn.execute(
@@ -381,9 +352,7 @@ async def duplicate_view(
 
 async def order_views(conn: AsyncConnection, actor: Actor, table_id: int, view_ids: Any) -> None:
     await table_scope(conn, actor, table_id, minimum="builder")
-    if not isinstance(view_ids, list) or not all(
-        isinstance(i, int) and not isinstance(i, bool) for i in view_ids
-    ):
+    if not isinstance(view_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in view_ids):
         raise errors.RequestBodyInvalid({"view_ids": [{"error": "A list of view ids.", "code": "invalid"}]})
     if len(set(view_ids)) != len(view_ids):
         raise errors.RequestBodyInvalid({"view_ids": [{"error": "A view appears twice.", "code": "invalid"}]})

@@ -123,9 +123,7 @@ async def add_member(conn: AsyncConnection, actor: Actor, workspace_id: int, ema
         .values(workspace_id=workspace_id, user_id=user, role=role)
         .on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_={"role": role})
     )
-    await audit.record(
-        conn, "member.added", user_id=actor.user_id, workspace_id=workspace_id, member=user, role=role
-    )
+    await audit.record(conn, "member.added", user_id=actor.user_id, workspace_id=workspace_id, member=user, role=role)
     return {"user_id": user, "role": role, "permissions": role}
 
 
@@ -161,9 +159,7 @@ async def create_database(conn: AsyncConnection, actor: Actor, workspace_id: int
     await workspace_role(conn, actor, workspace_id, "builder")
     order = (
         await conn.execute(
-            select(func.coalesce(func.max(databases.c.order), 0) + 1).where(
-                databases.c.workspace_id == workspace_id
-            )
+            select(func.coalesce(func.max(databases.c.order), 0) + 1).where(databases.c.workspace_id == workspace_id)
         )
     ).scalar_one()
     row = (
@@ -194,6 +190,8 @@ async def delete_database(conn: AsyncConnection, actor: Actor, database_id: int)
     await database_scope(conn, actor, database_id, "builder")
     from nocodedb.services.tables import drop_table_storage
 
-    for table_id in list((await conn.execute(select(tables.c.id).where(tables.c.database_id == database_id))).scalars()):
+    for table_id in list(
+        (await conn.execute(select(tables.c.id).where(tables.c.database_id == database_id))).scalars()
+    ):
         await drop_table_storage(conn, table_id)
     await conn.execute(delete(databases).where(databases.c.id == database_id))

@@ -19,8 +19,13 @@ from nocodedb.templates.install import map_filter_fields
 from nocodedb.templates.models import FORMAT, VERSION
 
 DROPPED = {
-    "link_row": {"link_row_table_id", "link_row_related_field_id", "relation_field_id", "is_reverse",
-                 "has_related_field"},
+    "link_row": {
+        "link_row_table_id",
+        "link_row_related_field_id",
+        "relation_field_id",
+        "is_reverse",
+        "has_related_field",
+    },
     "lookup": {"through_field_id", "target_field_id", "target_type", "target_options"},
     "rollup": {"through_field_id", "target_field_id", "target_type", "target_options", "result_type"},
     "count": {"through_field_id"},
@@ -78,10 +83,14 @@ def _view(row: Any, names: dict[int, str], table_fields: list[Field]) -> dict[st
         "type": row.type,
         "filter_type": row.filter_type,
         "filters_disabled": row.filters_disabled,
-        "filters": [{"field": name(f.get("field")), "type": f.get("type"), "value": f.get("value", ""),
-                     "group": f.get("group")} for f in row.filters or []],
-        "filter_groups": [{"id": g["id"], "filter_type": g.get("filter_type", "AND"),
-                           "parent_group": g.get("parent_group")} for g in row.filter_groups or []],
+        "filters": [
+            {"field": name(f.get("field")), "type": f.get("type"), "value": f.get("value", ""), "group": f.get("group")}
+            for f in row.filters or []
+        ],
+        "filter_groups": [
+            {"id": g["id"], "filter_type": g.get("filter_type", "AND"), "parent_group": g.get("parent_group")}
+            for g in row.filter_groups or []
+        ],
         "sorts": [{"field": name(s["field"]), "order": s.get("order", "ASC")} for s in row.sorts or []],
         "group_bys": [{"field": name(s["field"]), "order": s.get("order", "ASC")} for s in row.group_bys or []],
         "field_options": field_options,
@@ -106,7 +115,8 @@ async def export_database(
     db_name = (await conn.execute(select(databases.c.name).where(databases.c.id == database_id))).scalar_one()
     found = (
         await conn.execute(
-            select(tables_table).where(tables_table.c.database_id == database_id)
+            select(tables_table)
+            .where(tables_table.c.database_id == database_id)
             .order_by(tables_table.c.order, tables_table.c.id)
         )
     ).all()
@@ -133,17 +143,22 @@ async def export_database(
         view_rows = (
             await conn.execute(select(views).where(views.c.table_id == t.id).order_by(views.c.order, views.c.id))
         ).all()
-        writable = [f for f in table_fields if not field_types.get(f.type).read_only
-                    and not (f.type == "link_row" and f.options.get("is_reverse"))]
+        writable = [
+            f
+            for f in table_fields
+            if not field_types.get(f.type).read_only and not (f.type == "link_row" and f.options.get("is_reverse"))
+        ]
         out_rows = []
         for record in records.get(t.id, []):
             api = row_to_api(record, fieldset, field_types, user_field_names=True, only={f.id for f in writable})
             cells = {f.name: _cell(api.get(f.name), f, local) for f in writable}
             out_rows.append({"id": local[record.id], **{k: v for k, v in cells.items() if v not in (None, [], "")}})
-        out_tables.append({
-            "name": t.name,
-            "fields": [_field(f, names, tables) for f in table_fields],
-            "views": [_view(v, names, table_fields) for v in view_rows],
-            "rows": out_rows,
-        })
+        out_tables.append(
+            {
+                "name": t.name,
+                "fields": [_field(f, names, tables) for f in table_fields],
+                "views": [_view(v, names, table_fields) for v in view_rows],
+                "rows": out_rows,
+            }
+        )
     return {"format": FORMAT, "version": VERSION, "name": db_name, "description": "", "tables": out_tables}

@@ -90,8 +90,11 @@ def check_references(template: Template, field_types: Registry[FieldType]) -> No
                         refuse(where, f"target {f.target!r} is not a field of the table {through.link_table!r}")
         for view in table.views:
             where = f"tables[{table.name}].views[{view.name}]"
-            for ref in [*(x.field for x in view.filters), *(x.field for x in view.sorts + view.group_bys),
-                        *view.field_options]:
+            for ref in [
+                *(x.field for x in view.filters),
+                *(x.field for x in view.sorts + view.group_bys),
+                *view.field_options,
+            ]:
                 if ref not in by_name:
                     refuse(where, f"names the field {ref!r}, which is not in the table")
     if problems:
@@ -99,8 +102,9 @@ def check_references(template: Template, field_types: Registry[FieldType]) -> No
 
 
 class Installer:
-    def __init__(self, conn: AsyncConnection, field_types: Registry[FieldType], filter_types: Registry[FilterType],
-                 actor: Actor) -> None:
+    def __init__(
+        self, conn: AsyncConnection, field_types: Registry[FieldType], filter_types: Registry[FilterType], actor: Actor
+    ) -> None:
         self.conn, self.field_types, self.filter_types, self.actor = conn, field_types, filter_types, actor
         self.table_ids: dict[str, int] = {}
         self.field_ids: dict[tuple[str, str], int] = {}
@@ -132,7 +136,11 @@ class Installer:
             self.field_ids[(table.name, primary.name)] = field_id
             if primary.type != "text" or primary.options:
                 await field_service.update_field(
-                    self.conn, self.field_types, self.actor, field_id, {**primary.options, "type": primary.type},
+                    self.conn,
+                    self.field_types,
+                    self.actor,
+                    field_id,
+                    {**primary.options, "type": primary.type},
                     self.filter_types,
                 )
 
@@ -143,14 +151,22 @@ class Installer:
                 await self._create_field(table, f, {})
         for table, f in every:
             if f.type == "link_row" and not f.reverse:
-                created = await self._create_field(table, f, {
-                    "link_row_table_id": self.table_ids[f.link_table or ""],
-                    "has_related_field": f.related_name is not None,
-                })
+                created = await self._create_field(
+                    table,
+                    f,
+                    {
+                        "link_row_table_id": self.table_ids[f.link_table or ""],
+                        "has_related_field": f.related_name is not None,
+                    },
+                )
                 related = created.get("link_row_related_field_id")
                 if related and f.related_name:
                     await field_service.update_field(
-                        self.conn, self.field_types, self.actor, related, {"name": f.related_name},
+                        self.conn,
+                        self.field_types,
+                        self.actor,
+                        related,
+                        {"name": f.related_name},
                         self.filter_types,
                     )
                     self.field_ids[(f.link_table or "", f.related_name)] = related
@@ -201,15 +217,20 @@ class Installer:
                 cells = {k: v for k, v in row.items() if k != "id" and kinds.get(k) and kinds[k].type != "link_row"}
                 plain.append(cells)
             for start in range(0, len(plain), ROW_BATCH):
-                chunk = plain[start:start + ROW_BATCH]
+                chunk = plain[start : start + ROW_BATCH]
                 try:
                     _, made = await row_service.create_rows(
-                        self.conn, self.field_types, self.actor, self.table_ids[table.name], chunk,
-                        user_field_names=True, filter_types=self.filter_types,
+                        self.conn,
+                        self.field_types,
+                        self.actor,
+                        self.table_ids[table.name],
+                        chunk,
+                        user_field_names=True,
+                        filter_types=self.filter_types,
                     )
                 except errors.APIError as exc:
                     raise errors.TemplateInvalid({f"tables[{table.name}].rows[{start}:]": exc.detail}) from None
-                for row, record in zip(table.rows[start:start + ROW_BATCH], made, strict=True):
+                for row, record in zip(table.rows[start : start + ROW_BATCH], made, strict=True):
                     if isinstance(row.get("id"), int):
                         self.row_ids[(table.name, row["id"])] = record.id
         for table in template.tables:
@@ -221,14 +242,22 @@ class Installer:
                 for f in links:
                     if f.name in row:
                         refs = row[f.name] if isinstance(row[f.name], list) else []
-                        cells[f.name] = [self.row_ids[(f.link_table or "", r)] for r in refs
-                                         if (f.link_table or "", r) in self.row_ids]
+                        cells[f.name] = [
+                            self.row_ids[(f.link_table or "", r)]
+                            for r in refs
+                            if (f.link_table or "", r) in self.row_ids
+                        ]
                 if own and cells:
                     changes.append({"id": own, **cells})
             for start in range(0, len(changes), ROW_BATCH):
                 await row_service.update_rows(
-                    self.conn, self.field_types, self.actor, self.table_ids[table.name],
-                    changes[start:start + ROW_BATCH], user_field_names=True, filter_types=self.filter_types,
+                    self.conn,
+                    self.field_types,
+                    self.actor,
+                    self.table_ids[table.name],
+                    changes[start : start + ROW_BATCH],
+                    user_field_names=True,
+                    filter_types=self.filter_types,
                 )
 
     async def views(self, template: Template) -> None:
@@ -242,10 +271,17 @@ class Installer:
         def fid(name: Any) -> int | None:
             return self.field_ids.get((table.name, name)) if isinstance(name, str) else None
 
-        options = {k: (fid(v) if k in ("date_field", "single_select_field", "card_cover_image_field") else v)
-                   for k, v in view.options.items()}
-        body = {**options, "name": view.name, "type": view.type, "filter_type": view.filter_type,
-                "filters_disabled": view.filters_disabled}
+        options = {
+            k: (fid(v) if k in ("date_field", "single_select_field", "card_cover_image_field") else v)
+            for k, v in view.options.items()
+        }
+        body = {
+            **options,
+            "name": view.name,
+            "type": view.type,
+            "filter_type": view.filter_type,
+            "filters_disabled": view.filters_disabled,
+        }
         try:
             made = await view_service.create_view(
                 self.conn, self.field_types, self.filter_types, self.actor, self.table_ids[table.name], body
@@ -288,8 +324,9 @@ def map_filter_fields(tree: Any, rename: Callable[[Any], Any]) -> Any:
         return tree
     out = dict(tree)
     if isinstance(tree.get("filters"), list):
-        out["filters"] = [{**c, "field": rename(c["field"])} if isinstance(c, dict) and "field" in c else c
-                          for c in tree["filters"]]
+        out["filters"] = [
+            {**c, "field": rename(c["field"])} if isinstance(c, dict) and "field" in c else c for c in tree["filters"]
+        ]
     if isinstance(tree.get("groups"), list):
         out["groups"] = [map_filter_fields(g, rename) for g in tree["groups"]]
     return out
@@ -316,7 +353,10 @@ async def install_template(
     await installer.fields(template)
     await installer.rows(template)
     await installer.views(template)
-    found = await conn.execute(select(views_table.c.id).where(views_table.c.public.is_(True),
-                                                              views_table.c.table_id.in_(installer.table_ids.values())))
+    found = await conn.execute(
+        select(views_table.c.id).where(
+            views_table.c.public.is_(True), views_table.c.table_id.in_(installer.table_ids.values())
+        )
+    )
     assert not found.first(), "a template never installs a public view"
     return {"database": {"id": database["id"], "name": template.name}, "tables": installer.table_ids}

@@ -45,8 +45,13 @@ class TemplateField(_Strict):
 
     @model_validator(mode="after")
     def needs(self) -> TemplateField:
-        required = {"link_row": ("link_table",), "lookup": ("through", "target"), "rollup": ("through", "target"),
-                    "count": ("through",), "formula": ("formula",)}.get(self.type, ())
+        required = {
+            "link_row": ("link_table",),
+            "lookup": ("through", "target"),
+            "rollup": ("through", "target"),
+            "count": ("through",),
+            "formula": ("formula",),
+        }.get(self.type, ())
         missing = [k for k in required if getattr(self, k) in (None, "")]
         if missing:
             raise ValueError(f"a {self.type} field needs {', '.join(missing)}")

@@ -28,26 +28,65 @@ operation = st.one_of(
 
 async def build(api: Api) -> dict[str, Any]:
     groups = await api.table("Groupes")
-    actions = await api.table("Actions", [
-        {"name": "People", "type": "number"}, {"name": "Done", "type": "boolean"}])
-    link = await api.post(f"/api/database/fields/table/{actions['id']}/",
-                          {"name": "Groupe", "type": "link_row", "link_row_table_id": groups["id"]})
+    actions = await api.table("Actions", [{"name": "People", "type": "number"}, {"name": "Done", "type": "boolean"}])
+    link = await api.post(
+        f"/api/database/fields/table/{actions['id']}/",
+        {"name": "Groupe", "type": "link_row", "link_row_table_id": groups["id"]},
+    )
     reverse = link["link_row_related_field_id"]
     people = actions["by_name"]["People"]["id"]
     url = f"/api/database/fields/table/{groups['id']}/"
-    await api.post(url, {"name": "Names", "type": "lookup", "through_field_id": reverse,
-                         "target_field_id": actions["by_name"]["Name"]["id"]})
-    rollup = await api.post(url, {"name": "Total", "type": "rollup", "through_field_id": reverse,
-                                  "target_field_id": people, "rollup_function": "sum"})
-    await api.post(url, {"name": "DoneCount", "type": "count", "through_field_id": reverse,
-                         "filters": {"filter_type": "AND", "filters": [
-                             {"field": actions["by_name"]["Done"]["id"], "type": "boolean", "value": "1"}]}})
-    await api.post(url, {"name": "Summary", "type": "formula",
-                         "formula": "CONCATENATE(Name, ': ', {DoneCount}, '/', COUNTALL({Names}))"})
-    await api.post(f"/api/database/fields/table/{actions['id']}/",
-                   {"name": "Label", "type": "formula", "formula": "CONCATENATE(Name, '@', ARRAYJOIN({Groupe}, '+'))"})
-    return {"groups": groups["id"], "actions": actions["id"], "people": people, "rollup": rollup["id"],
-            "group_rows": [], "action_rows": []}
+    await api.post(
+        url,
+        {
+            "name": "Names",
+            "type": "lookup",
+            "through_field_id": reverse,
+            "target_field_id": actions["by_name"]["Name"]["id"],
+        },
+    )
+    rollup = await api.post(
+        url,
+        {
+            "name": "Total",
+            "type": "rollup",
+            "through_field_id": reverse,
+            "target_field_id": people,
+            "rollup_function": "sum",
+        },
+    )
+    await api.post(
+        url,
+        {
+            "name": "DoneCount",
+            "type": "count",
+            "through_field_id": reverse,
+            "filters": {
+                "filter_type": "AND",
+                "filters": [{"field": actions["by_name"]["Done"]["id"], "type": "boolean", "value": "1"}],
+            },
+        },
+    )
+    await api.post(
+        url,
+        {
+            "name": "Summary",
+            "type": "formula",
+            "formula": "CONCATENATE(Name, ': ', {DoneCount}, '/', COUNTALL({Names}))",
+        },
+    )
+    await api.post(
+        f"/api/database/fields/table/{actions['id']}/",
+        {"name": "Label", "type": "formula", "formula": "CONCATENATE(Name, '@', ARRAYJOIN({Groupe}, '+'))"},
+    )
+    return {
+        "groups": groups["id"],
+        "actions": actions["id"],
+        "people": people,
+        "rollup": rollup["id"],
+        "group_rows": [],
+        "action_rows": [],
+    }
 
 
 def pick(ids: list[int], index: int) -> int | None:
@@ -63,8 +102,10 @@ async def apply(api: Api, state: dict[str, Any], op: tuple[Any, ...]) -> None:
     elif kind == "add_action":
         links = sorted({g for i in op[2] if (g := pick(state["group_rows"], i)) is not None})
         response = await api.client.post(
-            f"/api/database/rows/table/{actions}/?user_field_names=true", headers=api.headers,
-            json={"Name": f"a{op[1]}", "People": op[1], "Done": op[3], "Groupe": links})
+            f"/api/database/rows/table/{actions}/?user_field_names=true",
+            headers=api.headers,
+            json={"Name": f"a{op[1]}", "People": op[1], "Done": op[3], "Groupe": links},
+        )
         if response.status_code == 200:
             state["action_rows"].append(response.json()["id"])
     elif kind == "rename_group" and (g := pick(state["group_rows"], op[1])) is not None:
@@ -73,8 +114,11 @@ async def apply(api: Api, state: dict[str, Any], op: tuple[Any, ...]) -> None:
         links = sorted({g for i in op[2] if (g := pick(state["group_rows"], i)) is not None})
         await api.patch(f"/api/database/rows/table/{actions}/{a}/?user_field_names=true", {"Groupe": links})
     elif kind == "set_people" and (a := pick(state["action_rows"], op[1])) is not None:
-        await api.client.patch(f"/api/database/rows/table/{actions}/{a}/?user_field_names=true",
-                               headers=api.headers, json={"People": str(op[2])})
+        await api.client.patch(
+            f"/api/database/rows/table/{actions}/{a}/?user_field_names=true",
+            headers=api.headers,
+            json={"People": str(op[2])},
+        )
     elif kind == "delete_action" and (a := pick(state["action_rows"], op[1])) is not None:
         await api.delete(f"/api/database/rows/table/{actions}/{a}/")
         state["action_rows"].remove(a)

@@ -15,7 +15,7 @@ from tests.factories import Api
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
         ("+33 6", "'+33 6"),
         ("-1+1|cmd", "'-1+1|cmd"),
         ("@SUM(A1)", "'@SUM(A1)"),

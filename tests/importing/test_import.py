@@ -47,7 +47,7 @@ def test_messy_csv_layout() -> None:
 
 
 def test_english_numbers_bom_and_postcodes() -> None:
-    data = "\ufeffcity,amount,postcode,site\nA,\"1,234.5\",01000,https://a.example.org\nB,2,75001,www.b.org\n"
+    data = '\ufeffcity,amount,postcode,site\nA,"1,234.5",01000,https://a.example.org\nB,2,75001,www.b.org\n'
     found = layout(open_source(data.encode()).rows())
     assert [c.type for c in found.columns] == ["text", "number", "text", "url"]
     assert found.columns[1].options["number_style"] == "en"
@@ -121,28 +121,35 @@ async def test_import_into_existing_table_with_upsert_link_and_report(api: Api) 
     )
     await api.post(f"/api/database/rows/table/{groups['id']}/?user_field_names=true", {"Name": "Rennes", "Membres": 3})
     text = "Nom,Membres,Région\nRennes,30,Bretagne\nToulouse,douze,Occitanie\nBrest,4,Atlantide\n"
-    preview = await api.post("/api/database/import/preview/", {"text": text, "format": "csv",
-                                                                "database_id": api.database_id})
+    preview = await api.post(
+        "/api/database/import/preview/", {"text": text, "format": "csv", "database_id": api.database_id}
+    )
     assert preview["columns"][2]["type"] == "text"  # Atlantide is not a region: no link proposed
     job = await api.post(
         f"/api/database/import/table/{groups['id']}/",
-        {"text": text, "format": "csv", "mapping": {"Nom": "Name", "Membres": "Membres", "Région": "Région"},
-         "upsert_field": "Name"},
+        {
+            "text": text,
+            "format": "csv",
+            "mapping": {"Nom": "Name", "Membres": "Membres", "Région": "Région"},
+            "upsert_field": "Name",
+        },
     )
     done = await _job(api, job)
     assert done["state"] == "finished", done
     result = done["result"]
     assert (result["rows_created"], result["rows_updated"]) == (2, 1)
     assert {(p["row"], p["column"], p["value"]) for p in result["problems"]} == {
-        (3, "Membres", "douze"), (4, "Région", "Atlantide")
+        (3, "Membres", "douze"),
+        (4, "Région", "Atlantide"),
     }
     rows = (await api.rows(groups["id"], user_field_names="true"))["results"]
     by_name = {r["Name"]: r for r in rows}
     assert by_name["Rennes"]["Membres"] == "30" and by_name["Rennes"]["Région"][0]["value"] == "Bretagne"
     assert by_name["Toulouse"]["Membres"] is None and by_name["Brest"]["Région"] == []
     good = "Nom,Région\nMontpellier,Occitanie\n"
-    proposal = await api.post("/api/database/import/preview/", {"text": good, "format": "csv",
-                                                                "database_id": api.database_id})
+    proposal = await api.post(
+        "/api/database/import/preview/", {"text": good, "format": "csv", "database_id": api.database_id}
+    )
     assert proposal["columns"][1]["type"] == "link_row"
     assert proposal["columns"][1]["link_row_table_id"] == regions["id"]
 

@@ -8,7 +8,6 @@ that must be refused (or that read), and each checks the database is unchanged, 
 from __future__ import annotations
 
 import asyncio
-
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -136,8 +135,7 @@ def assert_refused(response: httpx.Response, what: str) -> dict[str, Any]:
     body = assert_error_shape(response) if code >= 400 else None
     ok = code in REFUSED or (code == 400 and body is not None and body["error"] == "ERROR_USER_NOT_IN_GROUP")
     assert ok, (
-        f"{what}: expected a refusal (400 ERROR_USER_NOT_IN_GROUP, 401, 403, 404), "
-        f"got {code}: {response.text[:300]}"
+        f"{what}: expected a refusal (400 ERROR_USER_NOT_IN_GROUP, 401, 403, 404), got {code}: {response.text[:300]}"
     )
     assert body is not None
     return body
@@ -277,9 +275,7 @@ async def world(sclient: httpx.AsyncClient) -> World:
     outsider = await signed_up(sclient, name="Outsider")
     outsider_table = await outsider.table("Outsider table")
     outsider_row = await outsider.post(f"/api/database/rows/table/{outsider_table['id']}/", {})
-    outsider_token = await outsider.post(
-        "/api/database/tokens/", {"name": "mine", "workspace": outsider.workspace_id}
-    )
+    outsider_token = await outsider.post("/api/database/tokens/", {"name": "mine", "workspace": outsider.workspace_id})
 
     secrets_ += ["987654", victim.token, token_key, *tokens.values()]
     ids |= {ws, db, table["id"], other["id"], *fields.values(), *row_ids, *token_ids}

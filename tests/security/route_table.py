@@ -34,9 +34,7 @@ class Entry:
     public_status: frozenset[int] = frozenset()
 
 
-def fill(
-    path: str, entry: Entry, world: World, overrides: dict[str, Any] | None = None
-) -> tuple[str, set[int]]:
+def fill(path: str, entry: Entry, world: World, overrides: dict[str, Any] | None = None) -> tuple[str, set[int]]:
     """The concrete path, and the ids it names (those may appear in the answer)."""
     named: set[int] = set()
     values: dict[str, Any] = {}
@@ -165,12 +163,8 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ),
     ("GET", "/api/database/rows/table/{table_id:int}/{row_id:int}/"): Entry("viewer", ROW, token_op="read"),
     ("POST", "/api/database/rows/table/{table_id:int}/"): Entry("editor", TABLE, _row, token_op="create"),
-    ("PATCH", "/api/database/rows/table/{table_id:int}/{row_id:int}/"): Entry(
-        "editor", ROW, _row, token_op="update"
-    ),
-    ("DELETE", "/api/database/rows/table/{table_id:int}/{row_id:int}/"): Entry(
-        "editor", ROW, token_op="delete"
-    ),
+    ("PATCH", "/api/database/rows/table/{table_id:int}/{row_id:int}/"): Entry("editor", ROW, _row, token_op="update"),
+    ("DELETE", "/api/database/rows/table/{table_id:int}/{row_id:int}/"): Entry("editor", ROW, token_op="delete"),
     ("POST", "/api/database/rows/table/{table_id:int}/batch/"): Entry(
         "editor", TABLE, lambda w: {"items": [_row(w), _row(w)]}, token_op="create"
     ),
@@ -182,9 +176,7 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ),
     # --- database tokens -----------------------------------------------------------------------------------
     ("GET", "/api/database/tokens/"): Entry("self"),
-    ("POST", "/api/database/tokens/"): Entry(
-        "editor", body=lambda w: {"name": "Stranger's token", "workspace": w.ws}
-    ),
+    ("POST", "/api/database/tokens/"): Entry("editor", body=lambda w: {"name": "Stranger's token", "workspace": w.ws}),
     ("GET", "/api/database/tokens/{token_id:int}/"): Entry("owner", TOKEN),
     ("PATCH", "/api/database/tokens/{token_id:int}/"): Entry(
         "owner",
@@ -213,9 +205,7 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ),
     # --- views (none of the victim's views is shared) ------------------------------------------------------
     ("GET", V + "/table/{table_id:int}/"): Entry("viewer", TABLE),
-    ("POST", V + "/table/{table_id:int}/"): Entry(
-        "builder", TABLE, lambda w: {"name": "Stranger's", "type": "grid"}
-    ),
+    ("POST", V + "/table/{table_id:int}/"): Entry("builder", TABLE, lambda w: {"name": "Stranger's", "type": "grid"}),
     ("POST", V + "/table/{table_id:int}/order/"): Entry(
         "builder", TABLE, lambda w: {"view_ids": [w.views["form"], w.views["view"]]}
     ),
@@ -237,9 +227,7 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ("PATCH", V + "/filter-group/{group_id:int}/"): Entry(
         "builder", {"group_id": ("views", "filter_group")}, lambda w: {"filter_type": "OR"}
     ),
-    ("DELETE", V + "/filter-group/{group_id:int}/"): Entry(
-        "builder", {"group_id": ("views", "filter_group")}
-    ),
+    ("DELETE", V + "/filter-group/{group_id:int}/"): Entry("builder", {"group_id": ("views", "filter_group")}),
     ("GET", V + "/{view_id:int}/sortings/"): Entry("viewer", VIEW),
     ("POST", V + "/{view_id:int}/sortings/"): Entry(
         "builder", VIEW, lambda w: {"field": w.primary_field, "order": "DESC"}
@@ -282,9 +270,7 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ),
     # An edit link's token is a secret: a made-up one opens nothing.
     ("GET", V + "/form/edit/{token}/"): Entry("public", {"token": ("views", "fake_token")}, public_status=NF),
-    ("POST", V + "/form/edit/{token}/"): Entry(
-        "public", {"token": ("views", "fake_token")}, _row, public_status=NF
-    ),
+    ("POST", V + "/form/edit/{token}/"): Entry("public", {"token": ("views", "fake_token")}, _row, public_status=NF),
     ("GET", V + "/grid/{view_id:int}/"): Entry("viewer", VIEW),
     ("GET", V + "/grid/{view_id:int}/field-aggregations/"): Entry("viewer", VIEW),
     # The victim's VIEW is a grid: allowed callers get 404 there; strangers must be refused all the same.

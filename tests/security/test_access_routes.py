@@ -132,9 +132,7 @@ async def test_strangers_are_refused(world, sclient, engine, app, method, path, 
     _last_snapshot["after"] = after
 
     if scenario.startswith("public-"):
-        assert response.status_code in entry.public_status, (
-            f"{what}: {response.status_code} {response.text[:300]}"
-        )
+        assert response.status_code in entry.public_status, f"{what}: {response.status_code} {response.text[:300]}"
         if response.status_code >= 400:
             assert_error_shape(response)
         assert_no_leak(world, response, what, allowed_ids=named, check_ids=False)
@@ -150,6 +148,4 @@ async def test_strangers_are_refused(world, sclient, engine, app, method, path, 
 def test_route_table_has_no_stale_entries():
     declared = {(m, d.path) for d in ROUTE_DOCS for m in d.methods}
     stale = sorted(set(ROUTES) - declared)
-    assert not stale, (
-        f"tests/security/route_table.py describes routes that no longer exist: {stale}; remove them."
-    )
+    assert not stale, f"tests/security/route_table.py describes routes that no longer exist: {stale}; remove them."

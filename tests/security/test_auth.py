@@ -53,9 +53,7 @@ async def test_refresh_tokens_are_revocable_and_die_with_a_password_change(sclie
     assert out.status_code == 204, out.text
     again = await sclient.post("/api/user/token-refresh/", json={"refresh_token": first["refresh_token"]})
     assert again.status_code == 401 and assert_error_shape(again)["error"] == "ERROR_INVALID_REFRESH_TOKEN"
-    assert (
-        await sclient.post("/api/user/token-refresh/", json={"token": second["refresh_token"]})
-    ).status_code == 200
+    assert (await sclient.post("/api/user/token-refresh/", json={"token": second["refresh_token"]})).status_code == 200
 
     # A password change revokes every refresh token and ends access tokens issued before it.
     await asyncio.sleep(1.05)  # access tokens carry their issue time to the second
@@ -88,9 +86,7 @@ async def test_tampered_jwts_are_refused(sclient, app):
     uid = person.user["id"]
     claims = {"user_id": uid, "iat": now, "exp": now + dt.timedelta(minutes=5), "type": "access"}
     header, payload, signature = person.token.split(".")
-    forged_payload = jwt.encode({**claims, "user_id": other.user["id"]}, "x" * 40, algorithm="HS256").split(
-        "."
-    )[1]
+    forged_payload = jwt.encode({**claims, "user_id": other.user["id"]}, "x" * 40, algorithm="HS256").split(".")[1]
     bad_tokens = {
         "alg none": jwt.encode(claims, None, algorithm="none"),
         "alg none, no signature dot": jwt.encode(claims, None, algorithm="none").rstrip("."),
@@ -129,16 +125,12 @@ async def test_token_rights_are_capped_by_the_creator_role(sclient):
     viewer = await signed_up(sclient)
     ws = owner.workspace_id
     for person, role in ((editor, "editor"), (viewer, "viewer")):
-        await owner.post(
-            f"/api/workspaces/users/workspace/{ws}/", {"email": person.email, "permissions": role}
-        )
+        await owner.post(f"/api/workspaces/users/workspace/{ws}/", {"email": person.email, "permissions": role})
     table = await owner.table("Capped")
     rows_url = f"/api/database/rows/table/{table['id']}/"
 
     # A viewer cannot make a token at all.
-    refused = await sclient.post(
-        "/api/database/tokens/", json={"name": "t", "workspace": ws}, headers=auth(viewer)
-    )
+    refused = await sclient.post("/api/database/tokens/", json={"name": "t", "workspace": ws}, headers=auth(viewer))
     assert refused.status_code == 403, refused.text
     key = (await editor.post("/api/database/tokens/", {"name": "editor's", "workspace": ws}))["key"]
     token = {"Authorization": f"Token {key}"}
@@ -196,9 +188,7 @@ async def test_a_removed_member_token_stops_working(sclient, engine):
     owner = await signed_up(sclient)
     member = await signed_up(sclient)
     ws = owner.workspace_id
-    await owner.post(
-        f"/api/workspaces/users/workspace/{ws}/", {"email": member.email, "permissions": "editor"}
-    )
+    await owner.post(f"/api/workspaces/users/workspace/{ws}/", {"email": member.email, "permissions": "editor"})
     table = await owner.table("Shared")
     rows_url = f"/api/database/rows/table/{table['id']}/"
     created = await member.post("/api/database/tokens/", {"name": "member's", "workspace": ws})
@@ -208,24 +198,18 @@ async def test_a_removed_member_token_stops_working(sclient, engine):
     # There is no API to remove a member yet: remove the membership as the service would.
     async with engine.begin() as conn:
         await conn.execute(
-            delete(memberships).where(
-                memberships.c.workspace_id == ws, memberships.c.user_id == member.user["id"]
-            )
+            delete(memberships).where(memberships.c.workspace_id == ws, memberships.c.user_id == member.user["id"])
         )
     for method, url, body in (
         ("GET", rows_url, None),
         ("POST", rows_url, {}),
         ("GET", f"/api/database/fields/table/{table['id']}/", None),
     ):
-        response = await sclient.request(
-            method, url, headers=token, **({"json": body} if body is not None else {})
-        )
+        response = await sclient.request(method, url, headers=token, **({"json": body} if body is not None else {}))
         assert response.status_code == 401, (url, response.text)
         assert_error_shape(response)
     # A revoked token is dead too.
     other = await owner.post("/api/database/tokens/", {"name": "owner's", "workspace": ws})
     await owner.delete(f"/api/database/tokens/{other['id']}/")
     response = await sclient.get(rows_url, headers={"Authorization": f"Token {other['key']}"})
-    assert (
-        response.status_code == 401 and assert_error_shape(response)["error"] == "ERROR_TOKEN_DOES_NOT_EXIST"
-    )
+    assert response.status_code == 401 and assert_error_shape(response)["error"] == "ERROR_TOKEN_DOES_NOT_EXIST"

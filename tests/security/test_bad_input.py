@@ -17,9 +17,7 @@ BODY_ROUTES = sorted(
     (method, doc.path)
     for doc in ROUTE_DOCS
     for method in doc.methods
-    if method in ("POST", "PATCH")
-    and (method, doc.path) in ROUTES
-    and ROUTES[(method, doc.path)].body is not None
+    if method in ("POST", "PATCH") and (method, doc.path) in ROUTES and ROUTES[(method, doc.path)].body is not None
 )
 ID_ROUTES = sorted(
     (method, doc.path)
@@ -104,8 +102,7 @@ async def test_malformed_json_and_wrong_top_level(world, sclient, engine, method
     headers = _headers(world, method, path)
     requests = [{"method": method, "url": url, "content": raw, "headers": headers} for raw in MALFORMED]
     requests += [
-        {"method": method, "url": url, "content": json.dumps(value), "headers": headers}
-        for value in WRONG_TOP_LEVEL
+        {"method": method, "url": url, "content": json.dumps(value), "headers": headers} for value in WRONG_TOP_LEVEL
     ]
     # A public route may first find that its slug or link opens nothing.
     statuses = {400, 404} if entry.access == "public" and "{" in path else {400}
@@ -115,9 +112,7 @@ async def test_malformed_json_and_wrong_top_level(world, sclient, engine, method
 TYPED_BODY_ROUTES = [key for key in BODY_ROUTES if ROUTES[key].body is not None]
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), TYPED_BODY_ROUTES, ids=[f"{m} {p}" for m, p in TYPED_BODY_ROUTES]
-)
+@pytest.mark.parametrize(("method", "path"), TYPED_BODY_ROUTES, ids=[f"{m} {p}" for m, p in TYPED_BODY_ROUTES])
 async def test_wrong_json_types_and_unknown_fields(world, sclient, engine, method, path):
     entry = ROUTES[(method, path)]
     assert entry.body is not None
@@ -223,12 +218,8 @@ async def test_odd_strings_never_break_the_server(world, sclient, engine):
                 problems.append(f"{what}: a NUL byte was stored")
     # Put the victim's names back (a success above may have renamed them); secrets stay recognisable.
     await world.victim.patch(f"/api/workspaces/{world.ws}/", {"name": f"Secret workspace {world.secrets[0]}"})
-    await world.victim.patch(
-        f"/api/applications/{world.db}/", {"name": f"Secret database {world.secrets[0]}"}
-    )
-    await world.victim.patch(
-        f"/api/database/tables/{world.table}/", {"name": f"Secret table {world.secrets[0]}"}
-    )
+    await world.victim.patch(f"/api/applications/{world.db}/", {"name": f"Secret database {world.secrets[0]}"})
+    await world.victim.patch(f"/api/database/tables/{world.table}/", {"name": f"Secret table {world.secrets[0]}"})
     await world.victim.patch(f"/api/database/fields/{world.field}/", {"name": f"Amount {world.secrets[0]}"})
     await world.victim.patch(
         f"/api/database/rows/table/{world.table}/{world.row}/",
@@ -332,9 +323,7 @@ async def test_bad_row_ids_in_bodies(world, sclient, engine):
         requests.append(
             {"method": "POST", "url": f"{base}/batch-delete/", "json": {"items": [bad]}, "headers": headers}
         )
-    requests.append(
-        {"method": "PATCH", "url": f"{base}/batch/", "json": {"items": [row]}, "headers": headers}
-    )
+    requests.append({"method": "PATCH", "url": f"{base}/batch/", "json": {"items": [row]}, "headers": headers})
     requests.append(
         {
             "method": "PATCH",
@@ -434,11 +423,7 @@ async def test_bad_query_parameters(world, sclient, engine):
         {"filters": json.dumps({"filters": [{"type": "equal", "value": "x"}]})},
         {"filters": json.dumps({"filters": "x"})},
         {"filters": json.dumps({"filters": [1, 2]})},
-        {
-            "filters": json.dumps(
-                {"filter_type": "XOR", "filters": [{"field": primary, "type": "equal", "value": "x"}]}
-            )
-        },
+        {"filters": json.dumps({"filter_type": "XOR", "filters": [{"field": primary, "type": "equal", "value": "x"}]})},
         {"filters": json.dumps({"filters": [], "groups": "x"})},
         {"filters": json.dumps(deep)},
         {"filters": json.dumps({"filters": [{"field": primary, "type": "equal", "value": "x"}] * 250})},

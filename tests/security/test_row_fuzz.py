@@ -60,9 +60,7 @@ JSON = st.recursive(
 
 @st.composite
 def requests(draw: Any, keys: list[str], row_ids: list[int]) -> tuple[str, str, Any]:
-    key = st.sampled_from([*keys, "id", "order", "field_0", "field_99999999999", "Name", ""]) | st.text(
-        max_size=10
-    )
+    key = st.sampled_from([*keys, "id", "order", "field_0", "field_99999999999", "Name", ""]) | st.text(max_size=10)
     item = st.dictionaries(key, JSON, max_size=4) | JSON
     ids = st.sampled_from(row_ids) | st.integers(min_value=-5, max_value=2**66) | JSON
     with_id = st.builds(lambda d, i: {**d, "id": i} if isinstance(d, dict) else d, item, ids)
@@ -72,8 +70,7 @@ def requests(draw: Any, keys: list[str], row_ids: list[int]) -> tuple[str, str, 
     if kind == "update":
         return "PATCH", f"{draw(st.sampled_from(row_ids))}/", draw(item)
     body = draw(
-        st.fixed_dictionaries({"items": st.lists(with_id if kind == "batch-update" else item, max_size=5)})
-        | JSON
+        st.fixed_dictionaries({"items": st.lists(with_id if kind == "batch-update" else item, max_size=5)}) | JSON
     )
     return ("POST" if kind == "batch-create" else "PATCH"), "batch/", body
 

@@ -54,8 +54,7 @@ async def make_sample(api: Api, engine: Any) -> Sample:
     table = await api.table("Filtres", FIELD_SPECS)
     t = table["id"]
     opts = {
-        name: {o["value"]: o["id"] for o in table["by_name"][name]["select_options"]}
-        for name in ("Statut", "Tags")
+        name: {o["value"]: o["id"] for o in table["by_name"][name]["select_options"]} for name in ("Statut", "Tags")
     }
     items = [
         {

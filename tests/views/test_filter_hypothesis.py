@@ -120,9 +120,7 @@ def strategies(fields: dict[str, Any]) -> tuple[Any, Any]:
         ),
         "Jour": (days, {t: date_value() for t in DATE_FILTERS} | {"empty": st.just("")}),
     }
-    row = st.fixed_dictionaries(
-        {str(fields[name].id): st.none() | values for name, (values, _) in per_field.items()}
-    )
+    row = st.fixed_dictionaries({str(fields[name].id): st.none() | values for name, (values, _) in per_field.items()})
 
     @st.composite
     def condition(draw: Any) -> dict[str, Any]:
@@ -153,9 +151,7 @@ async def test_sql_agrees_with_python(api: Api, engine: Any) -> None:
         fields = {f.name: f for f in await load_fields(conn, t)}
     by_id = {f.id: f for f in fields.values()}
     field_types, filter_types = default_field_types(), default_filter_types()
-    ctx = FilterContext(
-        field_types, filter_types, lambda ref: by_id.get(ref), row_source(), env=Compiling(NOW)
-    )
+    ctx = FilterContext(field_types, filter_types, lambda ref: by_id.get(ref), row_source(), env=Compiling(NOW))
     row_lists, trees = strategies(fields)
     loop = asyncio.get_running_loop()
 
@@ -176,9 +172,7 @@ async def test_sql_agrees_with_python(api: Api, engine: Any) -> None:
             ]
             inserted = (await conn.execute(insert(rows).values(values).returning(rows.c.id))).scalars().all()
             got = set(
-                (
-                    await conn.execute(select(rows.c.id).where(rows.c.table_id == t, compile_tree(tree, ctx)))
-                ).scalars()
+                (await conn.execute(select(rows.c.id).where(rows.c.table_id == t, compile_tree(tree, ctx)))).scalars()
             )
             await transaction.rollback()
         expected = {

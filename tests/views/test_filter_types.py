@@ -179,9 +179,7 @@ def test_compile_errors_and_bound_values() -> None:
     text_field = Field(id=1, table_id=1, name="T", type="text")
     number_field = Field(id=2, table_id=1, name="N", type="number")
     by_id = {1: text_field, 2: number_field}
-    ctx = FilterContext(
-        default_field_types(), default_filter_types(), lambda ref: by_id.get(ref), row_source()
-    )
+    ctx = FilterContext(default_field_types(), default_filter_types(), lambda ref: by_id.get(ref), row_source())
     for tree, kind in (
         ({"filters": [{"field": 9, "type": "equal", "value": "x"}]}, "field_not_found"),
         ({"filters": [{"field": 1, "type": "nope", "value": "x"}]}, "type_unknown"),

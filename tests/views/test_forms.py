@@ -167,9 +167,7 @@ async def test_edit_links(api: Api, client, engine) -> None:
     assert (await client.get(f"{V}/form/edit/{token}/")).status_code == 404
     # Many at once, from a filtered view; then revoke them all.
     grid = (await api.get(f"{V}/table/{t}/"))[0]
-    await api.post(
-        f"{V}/{grid['id']}/filters/", {"field": by["Name"]["id"], "type": "contains", "value": "b"}
-    )
+    await api.post(f"{V}/{grid['id']}/filters/", {"field": by["Name"]["id"], "type": "contains", "value": "b"})
     many = await api.post(f"{V}/{form['id']}/edit-links/", {"source_view_id": grid["id"]})
     assert [m["row_id"] for m in many] == [bob]
     listed = await api.get(f"{V}/{form['id']}/edit-links/")
@@ -191,9 +189,7 @@ async def test_form_link_field_offers_primary_values_only(api: Api, client) -> N
             ]
         },
     )
-    people = await api.table(
-        "Personnes", [{"name": "Groupe", "type": "link_row", "link_row_table_id": groups["id"]}]
-    )
+    people = await api.table("Personnes", [{"name": "Groupe", "type": "link_row", "link_row_table_id": groups["id"]}])
     link = people["by_name"]["Groupe"]
     form = await api.post(f"{V}/table/{people['id']}/", {"name": "F", "type": "form"})
     await api.patch(
@@ -220,9 +216,7 @@ async def test_form_link_field_offers_primary_values_only(api: Api, client) -> N
         },
     )
     assert made.status_code == 200, made.text
-    row = await api.get(
-        f"/api/database/rows/table/{people['id']}/{made.json()['row_id']}/?user_field_names=true"
-    )
+    row = await api.get(f"/api/database/rows/table/{people['id']}/{made.json()['row_id']}/?user_field_names=true")
     assert row["Groupe"] == [{"id": chosen, "value": "Besançon"}]
     # Not a link field on the form: nothing to look up.
     other = f"{V}/form/{form['slug']}/link-row-field-lookup/{people['by_name']['Name']['id']}/"

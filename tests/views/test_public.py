@@ -112,21 +112,14 @@ async def test_password_protected_view(api: Api, client) -> None:
     await api.patch(f"{V}/{view['id']}/", {"public_view_password": "longenough"})
     url = f"{V}/grid/{slug}/public/rows/"
     refused = await client.get(url)
-    assert (
-        refused.status_code == 401
-        and refused.json()["error"] == "ERROR_NO_AUTHORIZATION_TO_PUBLICLY_SHARED_VIEW"
-    )
+    assert refused.status_code == 401 and refused.json()["error"] == "ERROR_NO_AUTHORIZATION_TO_PUBLICLY_SHARED_VIEW"
     wrong = await client.post(f"{V}/{slug}/public/auth/", json={"password": "nope-nope"})
     assert wrong.status_code == 401
-    token = (await client.post(f"{V}/{slug}/public/auth/", json={"password": "longenough"})).json()[
-        "access_token"
-    ]
+    token = (await client.post(f"{V}/{slug}/public/auth/", json={"password": "longenough"})).json()["access_token"]
     headers = {"Baserow-View-Authorization": f"JWT {token}"}
     assert (await client.get(url, headers=headers)).status_code == 200
     # A user access token is not a view token, and changing the password invalidates old tokens.
-    assert (
-        await client.get(url, headers={"Baserow-View-Authorization": f"JWT {api.token}"})
-    ).status_code == 401
+    assert (await client.get(url, headers={"Baserow-View-Authorization": f"JWT {api.token}"})).status_code == 401
     await api.patch(f"{V}/{view['id']}/", {"public_view_password": "another-one"})
     assert (await client.get(url, headers=headers)).status_code == 401
 
@@ -136,9 +129,7 @@ async def test_csv_neutralizes_formulas_and_ical_feed(api: Api, client) -> None:
     csv_text = (await client.get(f"{V}/{slug}/public/export/", params={"format": "csv"})).text
     assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text and ",=HYPERLINK" not in csv_text
     jour = table["by_name"]["Jour"]["id"]
-    calendar = await api.post(
-        f"{V}/table/{table['id']}/", {"name": "Agenda", "type": "calendar", "date_field": jour}
-    )
+    calendar = await api.post(f"{V}/table/{table['id']}/", {"name": "Agenda", "type": "calendar", "date_field": jour})
     calendar = await api.patch(f"{V}/{calendar['id']}/", {"public": True})
     feed = await client.get(f"{V}/calendar/{calendar['slug']}/ical.ics")
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")

@@ -64,10 +64,7 @@ async def test_single_totals(api: Api, client) -> None:
     assert await total("Ville", "unique_count") == 3
     assert await total("Ville", "count") == 4
     assert await total("Fait", "checked_count") == 2 and await total("Fait", "checked_percentage") == "50"
-    assert (
-        await total("Quand", "earliest_date") == "2024-01-05"
-        and await total("Quand", "latest_date") == "2024-03-01"
-    )
+    assert await total("Quand", "earliest_date") == "2024-01-05" and await total("Quand", "latest_date") == "2024-03-01"
     assert await total("Ville", "distribution") == [
         {"value": "Lyon", "count": 2},
         {"value": "Nantes", "count": 1},
@@ -79,9 +76,7 @@ async def test_single_totals(api: Api, client) -> None:
     bad = await api.get(f"{url}/{by['Ville']['id']}/", params={"type": "nope"}, expect=400)
     assert bad["error"] == "ERROR_AGGREGATION_TYPE_DOES_NOT_EXIST"
     # The view's filters apply.
-    await api.post(
-        f"{V}/{grid['id']}/filters/", {"field": by["Ville"]["id"], "type": "equal", "value": "Lyon"}
-    )
+    await api.post(f"{V}/{grid['id']}/filters/", {"field": by["Ville"]["id"], "type": "equal", "value": "Lyon"})
     assert await total("Budget", "sum") == "30"
 
 
@@ -101,9 +96,7 @@ async def test_footer_totals_private_and_public(api: Api, client) -> None:
     own = await api.get(f"{V}/grid/{grid['id']}/field-aggregations/", params={"include": "total"})
     assert own == {f"field_{by['Budget']['id']}": "90", "total": 4}
     shared = await api.patch(f"{V}/{grid['id']}/", {"public": True})
-    public = await client.get(
-        f"{V}/grid/{shared['slug']}/public/field-aggregations/", params={"include": "total"}
-    )
+    public = await client.get(f"{V}/grid/{shared['slug']}/public/field-aggregations/", params={"include": "total"})
     assert public.json() == {f"field_{by['Budget']['id']}": "90", "total": 4}
     assert "6000" not in public.text
     # A hidden field cannot narrow the public totals either.
@@ -120,9 +113,7 @@ async def test_grid_list_with_group_by_counts(api: Api) -> None:
     grid = (await api.get(f"{V}/table/{table['id']}/"))[0]
     await api.post(f"{V}/{grid['id']}/group_bys/", {"field": by["Ville"]["id"], "order": "ASC"})
     await api.post(f"{V}/{grid['id']}/group_bys/", {"field": by["Fait"]["id"], "order": "DESC"})
-    listed = await api.get(
-        f"{V}/grid/{grid['id']}/", params={"include": "field_options", "user_field_names": "1"}
-    )
+    listed = await api.get(f"{V}/grid/{grid['id']}/", params={"include": "field_options", "user_field_names": "1"})
     assert [r["Name"] for r in listed["results"]] == ["a", "b", "d", "c"]
     ville = f"field_{by['Ville']['id']}"
     assert listed["group_by_metadata"][ville] == [

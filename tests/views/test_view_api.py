@@ -136,9 +136,7 @@ async def test_field_options_and_permissions(api: Api, client) -> None:
         f"{V}/{grid['id']}/field-options/", {"field_options": {ville: {"hidden": True, "width": 300}}}
     )
     assert answer["field_options"][ville]["hidden"] is True and answer["field_options"][ville]["width"] == 300
-    bad = await api.patch(
-        f"{V}/{grid['id']}/field-options/", {"field_options": {ville: {"width": 5}}}, expect=400
-    )
+    bad = await api.patch(f"{V}/{grid['id']}/field-options/", {"field_options": {ville: {"width": 5}}}, expect=400)
     assert bad["error"] == "ERROR_REQUEST_BODY_VALIDATION"
     got = await api.get(f"{V}/{grid['id']}/field-options/")
     assert got["field_options"][ville]["width"] == 300
@@ -177,9 +175,7 @@ async def test_search_accent_insensitive_alone_and_in_a_view(api: Api) -> None:
     assert (await api.rows(t, search="lyon", view_id=grid["id"]))["count"] == 0
     assert (await api.rows(t, search="besançon", view_id=grid["id"]))["count"] == 1
     other = await api.table("Autre")
-    wrong = await api.get(
-        f"/api/database/rows/table/{other['id']}/", params={"view_id": grid["id"]}, expect=404
-    )
+    wrong = await api.get(f"/api/database/rows/table/{other['id']}/", params={"view_id": grid["id"]}, expect=404)
     assert wrong["error"] == "ERROR_VIEW_DOES_NOT_EXIST"
 
 
@@ -198,11 +194,7 @@ def test_search_plan_is_pure() -> None:
         )
     )
     # Letters cannot be in a date nor in true/false: only the indexed pre-filter and the text test remain.
-    assert (
-        "CAST(rows.data AS TEXT)" in sql
-        and "to_char" not in sql
-        and "true" not in sql.lower().split("like")[0]
-    )
+    assert "CAST(rows.data AS TEXT)" in sql and "to_char" not in sql and "true" not in sql.lower().split("like")[0]
 
 
 async def test_duplicate_keeps_filters_sorts_and_groups(api: Api) -> None:
