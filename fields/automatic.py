@@ -29,7 +29,7 @@ class _AutomaticFieldType(FieldType):
     read_only = True
 
     def value_sql(self, f: Field) -> ColumnElement[Any]:
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define value_sql")
 
     def new_row_value_sql(self, f: Field) -> ColumnElement[Any] | None:
         return self.value_sql(f)

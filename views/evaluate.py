@@ -27,8 +27,12 @@ def _options(f: Field) -> dict[int, str]:
     return {int(o["id"]): str(o["value"]) for o in f.options.get("select_options", []) or []}
 
 
+class Unsupported(ValueError):
+    """A value this evaluator does not read (links, lookups...): the condition is left out, as in SQL."""
+
+
 def display_text(field_type: FieldType, f: Field, stored: Any) -> str | None:
-    """The text SQL's text_sql gives for the stored value; raises NotImplementedError for other types."""
+    """The text SQL's text_sql gives for the stored value; raises Unsupported for other types."""
     kind = field_type.compare_as
     if stored is None:
         return None if kind != "boolean" else "false"
@@ -41,7 +45,7 @@ def display_text(field_type: FieldType, f: Field, stored: Any) -> str | None:
     if kind == "multiple":
         names = [_options(f)[i] for i in stored if isinstance(i, int) and i in _options(f)]
         return ", ".join(names) if names else None
-    raise NotImplementedError(kind)
+    raise Unsupported(kind)
 
 
 def _decimal(stored: Any) -> Decimal | None:
@@ -242,5 +246,5 @@ def _evaluate_condition(
         return None
     try:
         return CHECKS[type_name](field_type, f, values.get(f.key), value, now)
-    except NotImplementedError:
+    except Unsupported:
         return None
