@@ -95,3 +95,9 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
 async def api(client: httpx.AsyncClient) -> Api:
     """A signed-up user with a workspace and a database, ready to make tables."""
     return await signed_up(client)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an event loop running in this thread from the first
+    browser test on, and the async tests cannot start their own after that."""
+    items.sort(key=lambda item: "ui" in item.path.relative_to(config.rootpath).parts[:2])
