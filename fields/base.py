@@ -174,3 +174,23 @@ def array_values(cell: ColumnElement[Any], member: str = "value") -> ColumnEleme
         raise ValueError(member)
     path = literal_column(f"'$[*].{member}'::jsonpath")
     return func.jsonb_path_query_array(func.coalesce(cell, empty_array()), path)
+
+
+class _FieldBoundType:
+    """A field type seen through one field: its compare_as is that field's (a formula's result type)."""
+
+    def __init__(self, field_type: FieldType, compare_as: str) -> None:
+        self._field_type = field_type
+        self.compare_as = compare_as
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._field_type, name)
+
+
+def for_field(field_type: FieldType, f: Field) -> FieldType:
+    """The field type as this field compares. Types whose comparisons depend on the field (formulas)
+    define compare_as_of(f); every other type is returned as it is."""
+    per_field = getattr(field_type, "compare_as_of", None)
+    if per_field is None:
+        return field_type
+    return _FieldBoundType(field_type, per_field(f))  # type: ignore[return-value]

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fields import Field, FieldType, Registry
+from fields.base import for_field
 from views.filter_dates import day_range, has_time, parse_value
 from views.filter_scalar import TRUE_WORDS
 from views.filter_select import option_ids
@@ -238,7 +239,7 @@ def _evaluate_condition(
     type_name = condition.get("type")
     if f is None or type_name not in filter_types or f.type not in field_types:
         return None
-    filter_type, field_type = filter_types.get(type_name), field_types.get(f.type)
+    filter_type, field_type = filter_types.get(type_name), for_field(field_types.get(f.type), f)
     if not filter_type.compatible(field_type) or type_name not in CHECKS:
         return None
     value = "" if condition.get("value") is None else str(condition.get("value"))

@@ -24,6 +24,7 @@ from sqlalchemy import and_, func, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from fields import Field, FieldType, Registry, RowSource
+from fields.base import for_field
 
 MAX_CONDITIONS = 200
 MAX_DEPTH = 10
@@ -122,7 +123,7 @@ def condition_problem(condition: dict[str, Any], ctx: FilterContext) -> str | No
         return "type_unknown"
     if f.type not in ctx.field_types:
         return "not_compatible"
-    if not ctx.filter_types.get(type_name).compatible(ctx.field_types.get(f.type)):
+    if not ctx.filter_types.get(type_name).compatible(for_field(ctx.field_types.get(f.type), f)):
         return "not_compatible"
     return None
 
@@ -174,7 +175,7 @@ def _compile_condition(condition: Any, ctx: FilterContext, counter: list[int]) -
         raise FilterError("invalid", f"A filter value may have at most {MAX_VALUE_LENGTH} characters.")
     if value == "" and filter_type.empty_value_is_inactive:
         return None
-    return filter_type.compile(ctx.field_types.get(f.type), f, ctx.row, value, ctx.env)
+    return filter_type.compile(for_field(ctx.field_types.get(f.type), f), f, ctx.row, value, ctx.env)
 
 
 def _problem_message(problem: str, condition: dict[str, Any], ctx: FilterContext) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
+from fields.base import for_field
 from nocodedb import errors
 from nocodedb.db.schema import views
 from nocodedb.services.actor import Actor, Role
@@ -78,7 +79,7 @@ def _check_filter(
     type_name = spec.get("type")
     if not isinstance(type_name, str) or type_name not in filter_types:
         raise errors.FilterTypeUnknown(f"The filter type {type_name!r} does not exist.")
-    if not filter_types.get(type_name).compatible(field_types.get(f.type)):
+    if not filter_types.get(type_name).compatible(for_field(field_types.get(f.type), f)):
         raise errors.FilterNotCompatible(f"The filter {type_name!r} does not apply to a {f.type} field.")
     value = spec.get("value", "")
     if value is None:
