@@ -1,8 +1,12 @@
+import os
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Screenshots go to test-results/ (git-ignored); NOCODEDB_UPDATE_SCREENSHOTS=1 refreshes docs/screenshots.
+_ROOT = Path(__file__).resolve().parents[2]
+SHOTS = _ROOT / ("docs/screenshots" if os.environ.get("NOCODEDB_UPDATE_SCREENSHOTS") else "test-results/screenshots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def test_sign_up_create_and_rename(page, base_url):
