@@ -129,10 +129,11 @@ async def test_filters_on_formula_fields_follow_their_result_type(api: Api):
     url = f"/api/database/fields/table/{table['id']}/"
     big = await api.post(url, {"name": "Grand", "type": "formula", "formula": "{Membres} > 10"})
     double = await api.post(url, {"name": "Double", "type": "formula", "formula": "{Membres} * 2"})
-    await api.post(f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
-                   {"items": [{"Name": "a", "Membres": 3}, {"Name": "b", "Membres": 30}]})
+    await api.post(
+        f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+        {"items": [{"Name": "a", "Membres": 3}, {"Name": "b", "Membres": 30}]},
+    )
     found = await api.rows(table["id"], user_field_names="true", **{f"filter__field_{big['id']}__boolean": "1"})
     assert [r["Name"] for r in found["results"]] == ["b"]
-    found = await api.rows(table["id"], user_field_names="true",
-                           **{f"filter__field_{double['id']}__higher_than": "10"})
+    found = await api.rows(table["id"], user_field_names="true", **{f"filter__field_{double['id']}__higher_than": "10"})
     assert [r["Name"] for r in found["results"]] == ["b"]
