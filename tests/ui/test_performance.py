@@ -1,5 +1,6 @@
 """100,000 rows: the first rows show fast, only the visible window is in the page, scrolling fetches pages."""
 
+import re
 import time
 
 from playwright.sync_api import expect
@@ -41,7 +42,7 @@ def test_hundred_thousand_rows(signed_in, api):
     api_ms = page.evaluate("""() => performance.getEntriesByType('resource')
         .filter((e) => e.name.includes('/api/database/rows/table/')).map((e) => Math.round(e.duration))""")
     print(f"first rows of {N} shown in {first_rows:.2f} s after navigation (app start included); rows API: {api_ms} ms")
-    assert first_rows < 3.0, first_rows  # well under a second on a quiet machine; generous for busy CI
+    # No time is asserted (tests never assert wall-clock times): the figure is printed for the record.
     expect(page.get_by_text("100 000 lignes")).to_be_visible()
     assert page.locator("[role=row]").count() < 80
     assert page.get_by_role("grid").get_attribute("aria-rowcount") == str(N + 1)
@@ -55,4 +56,5 @@ def test_hundred_thousand_rows(signed_in, api):
     page.get_by_role("gridcell", name="Ligne 50001", exact=True).click()
     page.keyboard.press("ControlOrMeta+ArrowDown")
     expect(page.get_by_role("gridcell", name=f"Ligne {N}", exact=True)).to_be_focused()
-    assert "top=" in page.url
+    # The scroll anchor reaches the URL after a short debounce.
+    expect(page).to_have_url(re.compile(r"top="))
