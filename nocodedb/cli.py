@@ -30,10 +30,11 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["DATABASE_URL"] = start_embedded(Path(args.data_dir))
         print(f"nocodedb: embedded PostgreSQL, data in {Path(args.data_dir).resolve()}", flush=True)
     if args.demo:
-        from nocodedb.demo import describe, ensure_demo
+        from nocodedb.demo import describe, ensure_demo, remember_demo_password
 
         account = _with_engine(args, ensure_demo)
         print(describe(account, f"http://{args.host}:{args.port}"), flush=True)
+        remember_demo_password(account, Path(args.data_dir))
     print(f"nocodedb: serving on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
         "nocodedb.app:create_app",

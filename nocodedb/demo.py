@@ -78,3 +78,15 @@ def describe(account: DemoAccount, url: str) -> str:
             f"nocodedb: (workspace {DEMO_WORKSPACE!r}, database {account.database_id}; the password is shown once)"
         )
     return f"nocodedb: demo account {account.email} already exists (its password was shown when it was made)"
+
+
+def remember_demo_password(account: DemoAccount, data_dir: Path) -> None:
+    """Keep the demo password next to the data (readable by its owner only), so a restart can say where it
+    is; printed once on the console, it would otherwise be lost with the terminal."""
+    path = data_dir / "demo-password.txt"
+    if account.created and account.password:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{account.email}\n{account.password}\n", encoding="utf-8")
+        path.chmod(0o600)
+    elif path.exists():
+        print(f"nocodedb: the demo account's password is in {path.resolve()}", flush=True)
