@@ -9,23 +9,36 @@ export function formBuilder({ view, fields, onViewChanged }) {
   const el = h("div", { class: "form-builder" });
   let options = {};
 
-  async function patchView(patch) {
-    try { const v = await api.updateView(view.id, patch); Object.assign(view, v); onViewChanged(v); draw(); }
-    catch (e) { toast(errorMessage(e), { kind: "error" }); }
+  // Saves go one after another, in the order the person made them: a later answer never carries an
+  // older state of the view (sharing right after typing the title must not lose the title).
+  let queue = Promise.resolve();
+  const inOrder = (work) => (queue = queue.then(work, work));
+
+  function patchView(patch) {
+    return inOrder(async () => {
+      try { const v = await api.updateView(view.id, patch); Object.assign(view, v); onViewChanged(v); draw(); }
+      catch (e) { toast(errorMessage(e), { kind: "error" }); }
+    });
   }
-  async function patchField(id, change) {
+  function patchField(id, change) {
     const before = { ...(options[id] || {}) };
     options[id] = { ...before, ...change };
-    try { await request("PATCH", `/api/database/views/${view.id}/field-options/`, { field_options: { [id]: change } }); }
-    catch (e) { options[id] = before; draw(); toast(errorMessage(e), { kind: "error" }); }
+    return inOrder(async () => {
+      try { await request("PATCH", `/api/database/views/${view.id}/field-options/`, { field_options: { [id]: change } }); }
+      catch (e) { options[id] = before; draw(); toast(errorMessage(e), { kind: "error" }); }
+    });
   }
 
+  // Made once: redrawing after a save must not replace a box the person is typing in.
+  const title = h("input", { type: "text", value: view.title || "", "aria-label": t("form.title") });
+  title.addEventListener("change", () => patchView({ title: title.value }));
+  const description = h("textarea", { rows: 2, "aria-label": t("form.description") });
+  description.value = view.description || "";
+  description.addEventListener("change", () => patchView({ description: description.value }));
+
   function draw() {
-    const title = h("input", { type: "text", value: view.title || "", "aria-label": t("form.title") });
-    title.addEventListener("change", () => patchView({ title: title.value }));
-    const description = h("textarea", { rows: 2, "aria-label": t("form.description") });
-    description.value = view.description || "";
-    description.addEventListener("change", () => patchView({ description: description.value }));
+    if (document.activeElement !== title) title.value = view.title || "";
+    if (document.activeElement !== description) description.value = view.description || "";
     const link = view.public && view.slug ? `${location.origin}${location.pathname}#/form/${view.slug}` : null;
     el.replaceChildren(
       h("div", { class: "form-card" },
