@@ -277,40 +277,32 @@ def _check_batch_size(request: Request, items: list[Any]) -> None:
     "/api/database/rows/table/{table_id:int}/batch/", ["POST"], "Create up to 200 rows", auth="token", body=BatchItems
 )
 async def batch_create(request: Request) -> Response:
-    body = await read_model(request, BatchItems)
-    _check_batch_size(request, body.items)
-    table_id = path_int(request, "table_id")
-    async with transaction(request) as conn:
-        actor = await actor_for(request, conn, tokens_allowed=True)
-        fieldset, records = await row_service.create_rows(
-            conn,
-            ctx_of(request).field_types,
-            actor,
-            table_id,
-            body.items,
-            user_field_names=query_bool(request, "user_field_names"),
-            filter_types=ctx_of(request).filter_types,
-        )
-    return JSONResponse({"items": await _answer_rows(request, table_id, fieldset, records)})
+    return await _batch_write(request, row_service.create_rows)
 
 
 @routes.add(
     "/api/database/rows/table/{table_id:int}/batch/", ["PATCH"], "Update up to 200 rows", auth="token", body=BatchItems
 )
 async def batch_update(request: Request) -> Response:
+    return await _batch_write(request, row_service.update_rows)
+
+
+async def _batch_write(request: Request, write: Any) -> Response:
+    """Batch create and batch update: the same request and answer, a different service."""
     body = await read_model(request, BatchItems)
     _check_batch_size(request, body.items)
     table_id = path_int(request, "table_id")
+    ctx = ctx_of(request)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn, tokens_allowed=True)
-        fieldset, records = await row_service.update_rows(
+        fieldset, records = await write(
             conn,
-            ctx_of(request).field_types,
+            ctx.field_types,
             actor,
             table_id,
             body.items,
             user_field_names=query_bool(request, "user_field_names"),
-            filter_types=ctx_of(request).filter_types,
+            filter_types=ctx.filter_types,
         )
     return JSONResponse({"items": await _answer_rows(request, table_id, fieldset, records)})
 
