@@ -38,8 +38,20 @@ def _csv_line(cells: list[str]) -> str:
 async def csv_chunks(header: list[str], pages: AsyncIterator[Page]) -> AsyncIterator[bytes]:
     # The BOM makes spreadsheets read UTF-8 (accents) correctly.
     yield ("\ufeff" + _csv_line([safe_text(h) for h in header])).encode()
+    danger = DANGEROUS_STARTS
     async for page in pages:
-        yield "".join(_csv_line([safe_text(cell_text(v)) for v in record]) for record in page).encode()
+        # One writer per page, not one per line (measured with bench/import_export.py).
+        out = io.StringIO()
+        # Plain strings are most cells: they skip cell_text, and only a dangerous first character calls safe_text.
+        cells = [
+            [
+                safe_text(text) if (text := v if type(v) is str else cell_text(v)).startswith(danger) else text
+                for v in record
+            ]
+            for record in page
+        ]
+        csv.writer(out, lineterminator="\r\n").writerows(cells)
+        yield out.getvalue().encode()
 
 
 def _xlsx_value(value: Any, numeric: bool) -> Any:

@@ -7,6 +7,11 @@ from typing import Any
 from fields import Field, FieldType, FieldValueError, Registry
 from nocodedb.importing.infer import number_style, to_plain_decimal
 
+# Columns of these types rarely repeat a value and convert cheaply: a cache would only cost memory.
+UNCACHED_TYPES = {"text", "long_text", "email", "url", "phone_number", "uuid"}
+# Distinct texts remembered per column (dates, numbers, selects, booleans repeat a lot in real files).
+CACHE_SIZE = 20_000
+
 
 class CellParser:
     """Parses the cells of one column for one field; remembers the column's number style."""
@@ -16,6 +21,7 @@ class CellParser:
         self.type = field_types.get(f.type)
         self.style = style
         self.links = getattr(self.type, "writes_links", False)
+        self._cache: dict[str, Any] | None = None if f.type in UNCACHED_TYPES else {}
 
     def api_value(self, text: str) -> Any:
         """The API value (what create_rows/update_rows take); raises FieldValueError."""
@@ -31,8 +37,15 @@ class CellParser:
 
     def stored(self, text: str) -> Any:
         """The stored value (what insert_rows takes); raises FieldValueError."""
+        cache = self._cache
+        if cache is not None and text in cache:
+            return cache[text]
         value = self.api_value(text)
-        return None if value is None else self.type.prepare_value(self.field, value)
+        stored = None if value is None else self.type.prepare_value(self.field, value)
+        # Only immutable values are shared between rows; refusals are not cached (each row reports its own).
+        if cache is not None and len(cache) < CACHE_SIZE and not isinstance(stored, (list, dict)):
+            cache[text] = stored
+        return stored
 
 
 def reason(exc: Exception) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -77,6 +78,7 @@ async def import_into_table(
     progress: Progress,
 ) -> dict[str, Any]:
     await table_scope(conn, actor, table_id, minimum="editor", operation="create")
+    actor = replace(actor, kind="import")  # row history names the import, not a hand edit
     fieldset = FieldSet(await load_fields(conn, table_id))
     found = layout(source.rows())
     mapping = _mapping(raw_mapping, found, fieldset, field_types)

@@ -5,9 +5,12 @@ Pure functions. A Source can be iterated more than once (inference reads a sampl
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +23,8 @@ from nocodedb import errors
 FORMATS = ("csv", "xlsx", "json", "paste")
 DELIMITERS = (",", ";", "\t")
 SNIFF_LINES = 50
+CHECK_CHUNK = 1 << 20
+LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 csv.field_size_limit(10 * 1024 * 1024)
 
 
@@ -33,6 +38,8 @@ class Source:
     delimiter: str | None = None
     sheets: list[str] = field(default_factory=list)
     sheet: str | None = None
+    # For text files: the number of lines, an upper bound of the number of rows known without parsing.
+    line_count: int | None = None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -72,7 +79,48 @@ def _csv_source(text: str, fmt: str, encoding: str | None, delimiter: str | None
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=chosen):
             yield [c.strip() for c in record]
 
-    return Source(fmt, rows, encoding, chosen)
+    return Source(fmt, rows, encoding, chosen, line_count=text.count("\n") + 1)
+
+
+def text_encoding(data: bytes) -> tuple[int, str, str]:
+    """(BOM bytes to skip, codec, encoding's name) of an 8-bit text file, checked without a decoded copy."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return 3, "utf-8", "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), CHECK_CHUNK):
+            decoder.decode(data[start : start + CHECK_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined: those become U+FFFD rather than failing the import.
+        return 0, "cp1252", "windows-1252"
+    return 0, "utf-8", "utf-8"
+
+
+def _byte_lines(data: bytes, skip: int, codec: str) -> Iterator[str]:
+    # Line ends are single bytes in UTF-8 and cp1252, never inside a character: lines are cut in the bytes and
+    # decoded one by one, as csv's newline="" reading would cut them (\r\n, \n or \r kept at the end).
+    for line in LINE.finditer(data, skip):
+        yield line.group().decode(codec, errors="replace")
+
+
+def _bytes_csv_source(data: bytes, fmt: str, delimiter: str | None) -> Source:
+    """A CSV read from its bytes line by line: a decoded copy of a large file, or csv reading it from an
+    io.StringIO (four bytes per character), took three times the file's size in memory."""
+    if b"\x00" in data:
+        raise errors.ImportFileInvalid("The file holds NUL characters: it is not a text file.")
+    skip, codec, encoding = text_encoding(data)
+    if delimiter is None and fmt == "paste":
+        delimiter = "\t"
+    if delimiter is None:
+        delimiter = sniff_delimiter("".join(itertools.islice(_byte_lines(data, skip, codec), SNIFF_LINES)))
+    chosen = delimiter
+
+    def rows() -> Iterator[list[str]]:
+        for record in csv.reader(_byte_lines(data, skip, codec), delimiter=chosen):
+            yield [c.strip() for c in record]
+
+    return Source(fmt, rows, encoding, chosen, line_count=data.count(b"\n") + 1)
 
 
 def xlsx_text(value: Any) -> str:
@@ -175,5 +223,7 @@ def open_source(
         return _xlsx_source(data, sheet)
     if fmt == "json":
         return _json_source(data)
-    text, encoding = decode(data)
-    return _csv_source(text, fmt, encoding, delimiter)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: two bytes per line end, decoded whole
+        text, encoding = decode(data)
+        return _csv_source(text, fmt, encoding, delimiter)
+    return _bytes_csv_source(data, fmt, delimiter)
