@@ -34,6 +34,9 @@ export function rowStore(tableId, query, onChange, onError) {
     get: (i) => rows[i],
     indexOf: (id) => rows.findIndex((r) => r && r.id === id),
     findById: (id) => rows.find((r) => r && r.id === id),
+    // Whether row i comes from a fetch made after the last stale(): live updates wait for it before
+    // putting the selection back on the row it was on.
+    fresh: (i) => fetched.has(Math.floor(i / PAGE)) && rows[i] !== undefined,
     async ensure(from, to) {
       const first = Math.max(0, Math.floor(from / PAGE));
       const last = Math.max(first, Math.floor(Math.max(0, to) / PAGE));

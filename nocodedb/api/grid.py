@@ -97,8 +97,9 @@ async def grid_rows(request: Request) -> Response:
         )
         if query_bool(request, "count"):
             return JSONResponse({"count": count})
-        levels = [fieldset.by_id[g["field"]] for g in row.group_bys or [] if g.get("field") in fieldset.by_id]
-        groups = await group_counts(conn, row.table_id, database_id, conditions, levels, ctx.field_types)
+        kept = [g for g in row.group_bys or [] if g.get("field") in fieldset.by_id]
+        levels = [fieldset.by_id[g["field"]] for g in kept]
+        groups = await group_counts(conn, row.table_id, database_id, conditions, levels, ctx.field_types, kept)
     body: dict[str, Any] = {
         "count": count,
         "next": None,

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Text, cast, literal_column
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fields import Field, FieldType, Registry, RowSource
@@ -61,7 +62,12 @@ class IndexPlan:
 def sort_index(table_id: int, f: Field, field_type: FieldType) -> IndexPlan | None:
     if not field_type.stored_in_data and field_type.select_api_sql(f, _bare_source()) is not None:
         return None
-    expr = _sql(field_type.sql_sort(f, _bare_source()))
+    try:
+        expr = _sql(field_type.sql_sort(f, _bare_source()))
+    except CompileError:
+        # A sort through a mapping passed as a parameter (a select's option labels) has no literal
+        # form to index; the sort works without an index, and a read must never fail for one.
+        return None
     name = f"ncdb_r{table_id}_sort_{f.id}"
     return IndexPlan(
         name, f'CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} (({expr}) NULLS FIRST, "order", id)'

@@ -2,14 +2,16 @@
 // the page (pages fetched as one scrolls), in-place editors from the cell registry, spreadsheet
 // keyboard, range selection, copy/paste as tab-separated text, undo/redo of one's own changes.
 import { h, clear } from "../dom.js";
-import { api } from "../api.js";
+import { api, newActionGroup } from "../api.js";
 import { t, errorMessage } from "../i18n.js";
 import { cellType, isReadOnly } from "../cells/all.js";
 import { rowStore } from "../rowstore.js";
-import { record, undo, discard } from "../history.js";
+import { record, undoAndTell, discard } from "../history.js";
 import { toast } from "./toast.js";
 import { showMenu } from "./menu.js";
 import { parseDelimited } from "./shell.js";
+import { plainLayout, groupLayout } from "./groups.js";
+import { totalsRow } from "./totals.js";
 
 export const ROW_HEIGHT = 36;
 export const CARD_HEIGHT = 148;
@@ -31,20 +33,32 @@ export function readOf(field, write, hint) {
   return write;
 }
 
-export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, onAddField, onLayout, onCount, ids }) {
+// viewId: the grid view (footer totals and group counts need one); groupBys: [{field, order}] of the view.
+export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, onAddField, onLayout, onCount, ids, viewId, groupBys = [] }) {
   let cols = [];
   let anchor = { r: 0, c: 0 };
   let active = { r: 0, c: 0 };
   let editing = null;
   let dragging = false;
   let rafPending = false;
-  const rowEls = new Map();
+  const rowEls = new Map(); // display position -> element
+  // Group-by: the levels (fields), the API's counts, and which line shows what (see groups.js).
+  let levels = [];
+  let meta = null;
+  let lay = plainLayout(0);
+  let layoutCount = -1;
+  // Live changes: the row the selection was on, to find it again after rows moved; a refresh asked
+  // for while the person types waits until they leave the cell.
+  let keepId = null;
+  let pendingResync = false;
 
   const gridEl = h("div", { class: "grid", role: "grid", "aria-multiselectable": "true", "aria-label": t("grid.label"), tabindex: "-1" });
   const head = h("div", { class: "grid-head", role: "rowgroup" });
   const body = h("div", { class: "grid-body", role: "rowgroup" });
   const addRowBtn = h("button", { type: "button", class: "add-row", onclick: () => addRow() }, `+ ${t("row.add")}`);
   gridEl.append(head, body);
+  const totals = viewId ? totalsRow({ viewId, cols: () => cols, query: () => query }) : null;
+  if (totals) gridEl.append(totals.el);
   const scroller = h("div", { class: "grid-scroll" }, gridEl, addRowBtn);
   const status = h("p", { class: "sr-only", role: "status", "aria-live": "polite" });
   const el = h("div", { class: "grid-wrap" }, scroller, status);
@@ -67,9 +81,42 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     gridEl.setAttribute("aria-colcount", String(cols.length + 1));
     active.c = Math.min(active.c, Math.max(0, cols.length - 1));
     drawHead();
+    if (totals) totals.draw();
+    levels = groupBys.map((g) => fields.find((f) => f.id === g.field)).filter(Boolean);
+    layoutCount = -1;
     rowEls.clear();
     clear(body);
     schedule();
+  }
+
+  // --- group-by --------------------------------------------------------------------------------
+  const collapsed = () => new Set(layout.collapsed || []);
+  function rebuildLayout() {
+    const count = store.count() || 0;
+    layoutCount = count;
+    lay = levels.length && meta ? groupLayout(count, levels, meta, collapsed()) : plainLayout(count);
+  }
+  let groupsGen = 0;
+  async function loadGroups() {
+    if (!levels.length || !viewId) { meta = null; return; }
+    const gen = ++groupsGen;
+    try {
+      const res = await api.gridGroups(viewId, { filters: query.filters, search: query.search });
+      if (gen !== groupsGen) return;
+      meta = res.group_by_metadata || {};
+    } catch (e) { if (gen === groupsGen) toast(errorMessage(e), { kind: "error" }); }
+    layoutCount = -1;
+    schedule();
+  }
+  function toggleGroup(key) {
+    const set = collapsed();
+    if (set.has(key)) set.delete(key); else set.add(key);
+    layout.collapsed = [...set];
+    onLayout(layout);
+    layoutCount = -1;
+    renderWindow();
+    const again = body.querySelector(`.group-head[data-key="${CSS.escape(key)}"] button`);
+    if (again) again.focus({ preventScroll: true });
   }
 
   function sortState(f) {
@@ -143,25 +190,37 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     const count = store.count();
     if (count === null) { store.ensure(0, 0); return; }
     onCount && onCount(count);
-    gridEl.setAttribute("aria-rowcount", String(count + 1));
-    body.style.height = `${count * rowHeight()}px`;
+    if (count !== layoutCount) rebuildLayout();
+    followKept();
+    const size = lay.size;
+    gridEl.setAttribute("aria-rowcount", String(size + 1));
+    body.style.height = `${size * rowHeight()}px`;
     const [first, lastRaw] = windowRange();
-    const last = Math.min(count - 1, lastRaw);
-    store.ensure(first, last);
+    const last = Math.min(size - 1, lastRaw);
+    // Fetch the rows of the lines in view: with collapsed groups they may be far apart.
+    let runFrom = null, runTo = null;
+    for (let p = first; p <= last + 1; p++) {
+      const it = p <= last ? lay.itemAt(p) : null;
+      if (it && it.kind === "row" && runTo !== null && it.r === runTo + 1) { runTo = it.r; continue; }
+      if (runFrom !== null) store.ensure(runFrom, runTo);
+      runFrom = it && it.kind === "row" ? it.r : null;
+      runTo = runFrom;
+    }
     const keep = new Set();
-    const hadFocus = gridEl.contains(document.activeElement) && !editing;
-    for (let i = first; i <= last; i++) {
-      const row = store.get(i);
-      const sig = row ? `${row.id}:${row.__v || 0}` : "loading";
-      let rel = rowEls.get(i);
+    const hadFocus = gridEl.contains(document.activeElement) && !editing && !(document.activeElement.closest && document.activeElement.closest(".group-head"));
+    for (let p = first; p <= last; p++) {
+      const it = lay.itemAt(p);
+      const row = it.kind === "row" ? store.get(it.r) : null;
+      const sig = it.kind === "header" ? `h:${it.key}:${it.count}:${it.collapsed}` : `${it.r}:${row ? `${row.id}:${row.__v || 0}` : "loading"}`;
+      let rel = rowEls.get(p);
       if (!rel || rel.dataset.sig !== sig) {
-        const fresh = drawRow(i, row);
+        const fresh = it.kind === "header" ? drawHeader(p, it) : drawRow(p, it.r, row);
         fresh.dataset.sig = sig;
-        if (rel) rel.replaceWith(fresh); else body.append(fresh);
+        if (rel) { if (rel.contains(document.activeElement)) gridEl.focus({ preventScroll: true }); rel.replaceWith(fresh); } else body.append(fresh);
         rel = fresh;
-        rowEls.set(i, rel);
+        rowEls.set(p, rel);
       }
-      keep.add(i);
+      keep.add(p);
     }
     for (const [i, rel] of rowEls) if (!keep.has(i)) { if (rel.contains(document.activeElement)) gridEl.focus({ preventScroll: true }); rel.remove(); rowEls.delete(i); }
     paint();
@@ -169,8 +228,39 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     if (hadFocus && !editing && (!gridEl.contains(document.activeElement) || document.activeElement === gridEl)) focusActive();
   }
 
-  function drawRow(i, row) {
-    const rel = h("div", { class: `grid-row${row ? "" : " loading"}`, role: "row", "aria-rowindex": String(i + 2), style: { top: `${i * rowHeight()}px` }, dataset: { r: i } });
+  // The selection follows its row when live changes moved it (rows added or removed above).
+  function followKept() {
+    if (keepId === null) return;
+    const i = store.indexOf(keepId);
+    if (i >= 0 && store.fresh(i)) {
+      const d = i - active.r;
+      active = { r: i, c: active.c };
+      anchor = { r: anchor.r + d, c: anchor.c };
+      keepId = null;
+    } else if (store.fresh(active.r)) keepId = null; // its row is no longer among the rows loaded
+  }
+
+  function drawHeader(p, it) {
+    const f = it.field;
+    const empty = it.value === null || it.value === undefined || it.value === "" || (Array.isArray(it.value) && !it.value.length);
+    let shown;
+    if (it.rest) shown = t("groups.others");
+    else if (empty) shown = t("groups.empty");
+    else shown = cellType(f).render(it.value, f);
+    const text = it.rest ? t("groups.others") : empty ? t("groups.empty") : String(cellType(f).toText ? cellType(f).toText(it.value, f) ?? "" : it.value);
+    const label = t(it.collapsed ? "groups.expand" : "groups.collapse", { field: f.name, value: text, count: it.count });
+    return h("div", { class: `grid-row group-head level-${it.level}`, role: "row", "aria-rowindex": String(p + 2), style: { top: `${p * rowHeight()}px` }, dataset: { key: it.key } },
+      h("div", { class: "group-cell", role: "rowheader", "aria-colindex": "1" },
+        h("button", { type: "button", class: "group-toggle", "aria-expanded": String(!it.collapsed), "aria-label": label, title: label, style: { marginLeft: `${it.level * 1.2}rem` },
+          onclick: () => toggleGroup(it.key) },
+        h("span", { class: "chevron", "aria-hidden": "true" }, it.collapsed ? "▸" : "▾"),
+        h("span", { class: "group-field" }, f.name),
+        h("span", { class: "group-value" }, shown),
+        h("span", { class: "group-count" }, t("groups.count", { count: it.count.toLocaleString() })))));
+  }
+
+  function drawRow(p, i, row) {
+    const rel = h("div", { class: `grid-row${row ? "" : " loading"}`, role: "row", "aria-rowindex": String(p + 2), style: { top: `${p * rowHeight()}px` }, dataset: { r: i } });
     rel.append(h("div", { class: "gutter", role: "rowheader", "aria-colindex": "1", dataset: { r: i, c: -1 } },
       h("span", { class: "num" }, String(i + 1)),
       row ? h("button", { type: "button", class: "icon small expand", tabindex: "-1", "aria-label": t("row.expandNumber", { n: i + 1 }), title: t("row.expand"),
@@ -194,7 +284,8 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     const r0 = Math.min(anchor.r, active.r), r1 = Math.max(anchor.r, active.r);
     const c0 = Math.min(anchor.c, active.c), c1 = Math.max(anchor.c, active.c);
     const multi = r0 !== r1 || c0 !== c1;
-    for (const [i, rel] of rowEls) {
+    for (const rel of rowEls.values()) {
+      const i = Number(rel.dataset.r);
       for (const cell of rel.querySelectorAll(".cell[data-c]")) {
         const c = Number(cell.dataset.c);
         const inRange = i >= r0 && i <= r1 && c >= c0 && c <= c1;
@@ -208,8 +299,8 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   }
 
   function cellEl(r, c) {
-    const rel = rowEls.get(r);
-    return rel && rel.querySelector(`.cell[data-c="${c}"]`);
+    const rel = rowEls.get(lay.posOf(r));
+    return rel && rel.dataset.r === String(r) ? rel.querySelector(`.cell[data-c="${c}"]`) : null;
   }
 
   function focusActive() {
@@ -218,9 +309,12 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   }
 
   function scrollIntoView(r, c) {
-    const top = r * rowHeight(), headH = head.offsetHeight || rowHeight();
-    if (top < scroller.scrollTop) scroller.scrollTop = top;
-    else if (top + rowHeight() > scroller.scrollTop + scroller.clientHeight - headH) scroller.scrollTop = top + rowHeight() - scroller.clientHeight + headH;
+    const p = lay.posOf(r);
+    const top = Math.max(0, p) * rowHeight(), headH = head.offsetHeight || rowHeight();
+    const footH = totals ? totals.el.offsetHeight : 0;
+    if (p < 0) { /* in a collapsed group: nothing to scroll to */ }
+    else if (top < scroller.scrollTop) scroller.scrollTop = top;
+    else if (top + rowHeight() > scroller.scrollTop + scroller.clientHeight - headH - footH) scroller.scrollTop = top + rowHeight() - scroller.clientHeight + headH + footH;
     const cell = cellEl(r, c);
     if (cell && !cols[c].primary) {
       const frozenW = GUTTER + ((layout.widths || {})[cols[0].id] || 220);
@@ -233,6 +327,7 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   function setActive(r, c, extend = false) {
     const count = store.count() || 0;
     r = Math.max(0, Math.min(count - 1, r));
+    if (lay.posOf(r) < 0) r = lay.step(r, 0);
     c = Math.max(0, Math.min(cols.length - 1, c));
     active = { r, c };
     if (!extend) anchor = { r, c };
@@ -252,12 +347,16 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     const cell = cellEl(active.r, active.c);
     if (!cell) return;
     const at = { r: active.r, c: active.c };
+    // What the cell held when editing began: leaving it unchanged writes nothing, so a value another
+    // person saved meanwhile is kept.
+    const started = JSON.stringify(writeOf(f, row[key(f)]));
     const box = h("div", { class: `editor-box t-${f.type}`, style: {
-      top: `${at.r * rowHeight()}px`, left: `${cell.offsetLeft}px`, minWidth: `${cell.offsetWidth}px`, minHeight: `${rowHeight()}px` } });
+      top: `${lay.posOf(at.r) * rowHeight()}px`, left: `${cell.offsetLeft}px`, minWidth: `${cell.offsetWidth}px`, minHeight: `${rowHeight()}px` } });
     const finish = (move) => {
       if (!editing || editing.box !== box) return;
       editing = null;
       box.remove();
+      if (pendingResync) { pendingResync = false; resync(); }
       if (move === "down") setActive(at.r + 1, at.c);
       else if (move === "right") setActive(at.r, at.c + 1);
       else if (move === "left") setActive(at.r, at.c - 1);
@@ -268,7 +367,7 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
       commit: (next, move, hint) => {
         if (!editing || editing.box !== box) return;
         const current = store.findById(row.id) || row;
-        if (JSON.stringify(next) !== JSON.stringify(writeOf(f, current[key(f)]))) writeCells([{ row: current, field: f, next, hint }], t("undo.edit"));
+        if (JSON.stringify(next) !== started && JSON.stringify(next) !== JSON.stringify(writeOf(f, current[key(f)]))) writeCells([{ row: current, field: f, next, hint }], t("undo.edit"));
         finish(move === null ? "stay" : move);
       },
       cancel: () => finish("stay"),
@@ -279,7 +378,8 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   }
 
   // changes: [{row, field, next (write value), hint (read value)}]. Optimistic, rolled back on refusal.
-  async function writeCells(changes, label, { silent = false } = {}) {
+  // group: the user action these requests belong to (server-side undo), when it takes several requests.
+  async function writeCells(changes, label, { silent = false, group = null } = {}) {
     const items = new Map();
     const before = new Map();
     for (const ch of changes) {
@@ -295,27 +395,23 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     if (!items.size) return;
     const forward = [...items.values()];
     const backward = [...before.values()];
-    // Recorded at once so that Ctrl+Z right after an edit undoes that edit (it waits for the answer).
-    const pending = send(forward, backward);
-    const action = {
-      label, pending,
-      undo: () => send(backward.map(ids.remap), null, true),
-      redo: () => send(forward.map(ids.remap), null, true),
-    };
+    // Recorded at once so that Ctrl+Z right after an edit undoes that edit (it waits for the answer);
+    // the server keeps what undo needs (history.js).
+    const pending = send(forward, backward, false, group || (forward.length > 200 ? newActionGroup() : null));
+    const action = { label, pending };
     if (!silent) record(action);
     const ok = await pending;
-    action.pending = null;
     if (!ok && !silent) discard(action);
     return ok;
   }
 
-  async function send(list, rollback, throwOnError = false) {
+  async function send(list, rollback, throwOnError = false, group = null) {
     try {
       const results = [];
       for (let i = 0; i < list.length; i += 200) {
         const chunk = list.slice(i, i + 200);
-        if (chunk.length === 1) results.push(await api.updateRow(tableId, chunk[0].id, chunk[0]));
-        else results.push(...(await api.updateRows(tableId, chunk)).items);
+        if (chunk.length === 1) results.push(await api.updateRow(tableId, chunk[0].id, chunk[0], group));
+        else results.push(...(await api.updateRows(tableId, chunk, group)).items);
       }
       // Merge only what was sent (and computed fields): a slower answer must not undo a newer edit.
       const sent = new Map(list.map((item) => [item.id, new Set(Object.keys(item))]));
@@ -328,6 +424,7 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
         for (const k of keys) merged[k] = r[k];
         store.replace(merged);
       }
+      afterWrite(list);
       return true;
     } catch (e) {
       if (rollback) for (const b of rollback) { const cur = store.findById(b.id); if (cur) store.replace({ ...cur, ...readBack(b), __v: (cur.__v || 0) + 1 }); }
@@ -336,6 +433,43 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
       return false;
     }
   }
+  // Totals follow every write; a row whose group-by value changed moves to its group.
+  function afterWrite(items) {
+    if (totals) totals.refresh();
+    const touched = new Set(items.flatMap((item) => Object.keys(item)));
+    if (levels.some((f) => touched.has(key(f)))) resync();
+  }
+
+  // After an undo or redo that adds or removes rows: totals, and groups placed again.
+  function rowsMoved() {
+    if (levels.length) resync(); else if (totals) totals.refresh();
+  }
+
+  // Rows moved (added or removed here or by others, or their group changed): fetch the groups and the
+  // rows in view again, keeping the selection on its row. Waits while a cell is being edited.
+  async function resync() {
+    if (editing) { pendingResync = true; return; }
+    const at = store.get(active.r);
+    keepId = at ? at.id : keepId;
+    await loadGroups();
+    store.stale();
+    if (totals) totals.refresh();
+  }
+
+  // Others changed these rows: fetch the ones loaded here (the cell being typed in keeps its editor).
+  async function liveUpdated(rowIds, fieldIds) {
+    if (totals) totals.refresh();
+    if (!fieldIds || levels.some((f) => fieldIds.includes(f.id))) { resync(); return; }
+    const loaded = rowIds.filter((id) => store.indexOf(id) >= 0);
+    if (!loaded.length) return;
+    if (loaded.length > 50) { store.stale(); return; }
+    const fresh = await Promise.all(loaded.map((id) => api.row(tableId, id).catch(() => null)));
+    for (const r of fresh) {
+      const cur = r && store.findById(r.id);
+      if (cur) store.replace({ ...r, __v: (cur.__v || 0) + 1 });
+    }
+  }
+
   // A write-form item back to read form (for a rollback display).
   function readBack(item) {
     const out = {};
@@ -344,25 +478,21 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   }
 
   // --- rows: add, delete -----------------------------------------------------------------------
-  function writable(row) {
-    const out = {};
-    for (const f of fields) if (!isReadOnly(f) && row[key(f)] !== undefined) out[key(f)] = writeOf(f, row[key(f)]);
-    return out;
-  }
+
 
   async function addRow(values = {}) {
     try {
       const row = await api.createRow(tableId, values);
       const at = store.count() || 0;
-      store.insertAt(at, row);
-      const ref = { id: row.id };
-      record({
-        label: t("undo.addRow"),
-        undo: async () => { await api.deleteRow(tableId, ids.resolve(ref.id)); store.removeIds([ids.resolve(ref.id)]); },
-        redo: async () => { const again = await api.createRow(tableId, writable(row)); ids.link(ref.id, again.id); store.insertAt(store.count() || 0, again); },
-      });
+      // In groups the row is placed by the refetch below (its group, not the end).
+      if (!levels.length) store.insertAt(at, row);
+      if (totals) totals.refresh();
+
+      record({ label: t("undo.addRow") });
       status.textContent = t("row.added");
-      setActive(at, 0);
+      // In groups the new row belongs to the group of its (empty) values, not at the end.
+      if (levels.length) { keepId = row.id; active = { r: at, c: 0 }; anchor = { ...active }; await loadGroups(); store.stale(); }
+      else setActive(at, 0);
       return row;
     } catch (e) { toast(errorMessage(e), { kind: "error" }); return null; }
   }
@@ -377,23 +507,11 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
       toast(errorMessage(e), { kind: "error" });
       return;
     }
-    store.stale();
-    const refs = removed.map(({ index, row }) => ({ id: row.id, index, row }));
-    const restore = async () => {
-      for (const ref of refs) {
-        const after = store.get(ref.index);
-        const again = await api.createRow(tableId, writable(ref.row), after ? after.id : undefined);
-        ids.link(ref.id, again.id);
-        store.insertAt(ref.index, again);
-      }
-    };
-    const redo = async () => {
-      const now = refs.map((r) => ids.resolve(r.id));
-      await api.deleteRows(tableId, now);
-      store.removeIds(now);
-    };
-    record({ label: t("undo.deleteRows", { count: refs.length }), undo: restore, redo });
-    toast(t("row.deleted", { count: refs.length }), { action: { label: t("undo.action"), run: () => undo().catch((e) => toast(errorMessage(e), { kind: "error" })) } });
+    if (levels.length) resync(); else store.stale();
+    if (totals) totals.refresh();
+    // Undo restores them from the trash on the server, with their ids, values and links (history.js).
+    record({ label: t("undo.deleteRows", { count: removed.length }) });
+    toast(t("row.deleted", { count: removed.length }), { action: { label: t("undo.action"), run: () => undoAndTell("undo") } });
     setActive(Math.min(active.r, (store.count() || 1) - 1), active.c);
   }
 
@@ -402,12 +520,9 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     try {
       const row = await api.createRow(tableId, {}, next ? next.id : undefined);
       store.insertAt(index, row);
-      const ref = { id: row.id };
-      record({
-        label: t("undo.addRow"),
-        undo: async () => { await api.deleteRow(tableId, ids.resolve(ref.id)); store.removeIds([ids.resolve(ref.id)]); },
-        redo: async () => { const again = await api.createRow(tableId, {}); ids.link(ref.id, again.id); store.insertAt(index, again); },
-      });
+      if (totals) totals.refresh();
+      if (levels.length) { keepId = row.id; resync(); }
+      record({ label: t("undo.addRow") });
       setActive(index, active.c);
     } catch (e) { toast(errorMessage(e), { kind: "error" }); }
   }
@@ -462,10 +577,12 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     const width = single ? c1 - c0 + 1 : Math.min(block[0].length, cols.length - c0);
     const count = store.count() || 0;
     const missing = r0 + height - count;
+    // Rows added for the paste and the cells written: one action for undo.
+    const group = newActionGroup();
     if (missing > 0) {
       try {
         for (let i = 0; i < missing; i += 200) {
-          const made = await api.createRows(tableId, Array.from({ length: Math.min(200, missing - i) }, () => ({})));
+          const made = await api.createRows(tableId, Array.from({ length: Math.min(200, missing - i) }, () => ({})), group);
           made.items.forEach((row) => store.insertAt(store.count() || 0, row));
         }
       } catch (e) { toast(errorMessage(e), { kind: "error" }); return; }
@@ -486,7 +603,8 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     anchor = { r: r0, c: c0 };
     active = { r: r0 + height - 1, c: c0 + width - 1 };
     paint();
-    await writeCells(changes, t("undo.paste"));
+    await writeCells(changes, t("undo.paste"), { group });
+    if (missing > 0) rowsMoved();
     status.textContent = t("grid.pasted", { count: changes.length });
   }
 
@@ -521,20 +639,21 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   let lastPaste = 0;
   gridEl.addEventListener("keydown", (e) => {
     if (editing) return;
+    if (e.target.closest && e.target.closest(".group-head, .grid-foot")) return; // their buttons act alone
     const mod = e.ctrlKey || e.metaKey;
     const count = store.count() || 0;
     if (!count && !["Tab"].includes(e.key)) return;
     const ext = e.shiftKey;
-    const move = (dr, dc) => { e.preventDefault(); setActive(active.r + dr, active.c + dc, ext); };
+    const move = (dr, dc) => { e.preventDefault(); setActive(dr ? lay.step(active.r, dr) : active.r, active.c + dc, ext); };
     switch (e.key) {
-      case "ArrowDown": return mod ? (e.preventDefault(), setActive(count - 1, active.c, ext)) : move(1, 0);
-      case "ArrowUp": return mod ? (e.preventDefault(), setActive(0, active.c, ext)) : move(-1, 0);
+      case "ArrowDown": return mod ? (e.preventDefault(), setActive(lay.last(), active.c, ext)) : move(1, 0);
+      case "ArrowUp": return mod ? (e.preventDefault(), setActive(lay.first(), active.c, ext)) : move(-1, 0);
       case "ArrowRight": return mod ? (e.preventDefault(), setActive(active.r, cols.length - 1, ext)) : move(0, 1);
       case "ArrowLeft": return mod ? (e.preventDefault(), setActive(active.r, 0, ext)) : move(0, -1);
       case "PageDown": return move(Math.floor(scroller.clientHeight / rowHeight()) - 1, 0);
       case "PageUp": return move(-Math.floor(scroller.clientHeight / rowHeight()) + 1, 0);
-      case "Home": e.preventDefault(); return setActive(mod ? 0 : active.r, 0, ext);
-      case "End": e.preventDefault(); return setActive(mod ? count - 1 : active.r, cols.length - 1, ext);
+      case "Home": e.preventDefault(); return setActive(mod ? lay.first() : active.r, 0, ext);
+      case "End": e.preventDefault(); return setActive(mod ? lay.last() : active.r, cols.length - 1, ext);
       case "Tab":
         if (active.c + (ext ? -1 : 1) < 0 || active.c + (ext ? -1 : 1) >= cols.length) return; // leave the grid
         e.preventDefault(); return setActive(active.r, active.c + (ext ? -1 : 1));
@@ -623,6 +742,7 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
 
   computeCols();
   store.ensure(0, 0);
+  loadGroups();
 
   return {
     el,
@@ -630,17 +750,27 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
     cols: () => cols,
     focus: () => focusActive(),
     isEditing: () => Boolean(editing),
-    setFields(next) { fields = next; computeCols(); },
+    setFields(next) { fields = next; computeCols(); if (totals) totals.reload(); },
     relayout() { computeCols(); },
     refresh() { store.reset(); rowEls.clear(); clear(body); schedule(); },
-    destroy() { narrowQuery.removeEventListener("change", onNarrow); },
-    reload() { store.stale(); schedule(); },
+    destroy() { narrowQuery.removeEventListener("change", onNarrow); if (totals) totals.destroy(); },
+    reload() { loadGroups(); store.stale(); schedule(); if (totals) totals.refresh(); },
+    // After a server-side undo or redo (history.js): a row may come back changed with the version the grid
+    // drew, so the loaded rows get a version no fetch gives (-1) and are drawn again once fetched.
+    afterUndo() {
+      for (let i = 0, n = store.count() || 0; i < n; i++) { const r = store.get(i); if (r) r.__v = -1; }
+      loadGroups(); store.stale(); schedule(); if (totals) totals.refresh();
+    },
     scrollTop: () => scroller.scrollTop,
     setScrollTop: (v) => { scroller.scrollTop = v; schedule(); },
     writeCells,
     deleteRows,
     addRow,
     rowAt: (i) => store.get(i),
+    // Live updates (tablePage hands the socket's events here).
+    liveUpdated,
+    liveMoved: () => resync(),
+    refreshTotals: () => { if (totals) totals.reload(); },
   };
 }
 

@@ -156,3 +156,41 @@ export function hiddenPanel({ anchor, fields, hidden, onChange }) {
   first && first.focus();
   return p;
 }
+
+// --- group-by (grid live feature) ---
+// groups: [{field, order: "ASC"|"DESC"}], saved in the view by the caller. Several levels nest.
+export function groupPanel({ anchor, fields, groups, onChange }) {
+  groups = groups.map((g) => ({ field: g.field, order: g.order || "ASC" }));
+  const box = h("div", { class: "sort-panel group-panel" });
+  const changed = () => onChange(groups.map((g) => ({ ...g })));
+  function draw() {
+    box.replaceChildren();
+    append(box, [
+      groups.length ? null : h("p", { class: "hint" }, t("groups.none")),
+      groups.map((g, i) => {
+        const taken = new Set(groups.filter((x) => x !== g).map((x) => x.field));
+        const fieldSel = h("select", { "aria-label": t("groups.field") },
+          fields.filter((f) => !taken.has(f.id)).map((f) => h("option", { value: f.id, selected: f.id === g.field }, f.name)));
+        const dir = h("select", { "aria-label": t("sort.direction") },
+          h("option", { value: "ASC", selected: g.order !== "DESC" }, t("sort.asc")), h("option", { value: "DESC", selected: g.order === "DESC" }, t("sort.desc")));
+        fieldSel.addEventListener("change", () => { g.field = Number(fieldSel.value); changed(); draw(); box.querySelectorAll("select")[i * 2]?.focus(); });
+        dir.addEventListener("change", () => { g.order = dir.value; changed(); });
+        return h("div", { class: "sort-row" }, h("span", { class: "muted" }, i === 0 ? t("groups.by") : t("groups.then")), fieldSel, dir,
+          h("button", { type: "button", class: "icon", "aria-label": t("groups.remove"), onclick: () => { groups.splice(i, 1); draw(); changed(); box.querySelector("select,button")?.focus(); } }, "×"));
+      }),
+      groups.length >= fields.length ? null : h("button", { type: "button", class: "quiet", onclick: () => {
+        const used = new Set(groups.map((g) => g.field));
+        const f = fields.find((x) => x.type === "single_select" && !used.has(x.id)) || fields.find((x) => !used.has(x.id));
+        if (!f) return;
+        groups.push({ field: f.id, order: "ASC" }); draw(); changed();
+        const sels = box.querySelectorAll("select");
+        sels[sels.length - 2]?.focus();
+      } }, `+ ${t("groups.add")}`)]);
+  }
+  draw();
+  const p = popover(t("groups.title"), box, anchor);
+  const first = box.querySelector("select,button");
+  first && first.focus();
+  return p;
+}
+// --- end group-by ---
