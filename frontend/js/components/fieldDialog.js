@@ -1,17 +1,21 @@
-// Create or edit a field: name, type, the options of that type, a description. A type change that
-// could empty values is explained and confirmed first; a formula is checked by the server and its
-// error shown where it is.
+// Create or edit a field: name, type, the options of that type, a description. Before a type change
+// the server counts the values that would be emptied (same conversion as the change) and the person
+// confirms with those numbers; a formula is checked as it is typed (formulaEditor.js).
 import { h, newId } from "../dom.js";
 import { api } from "../api.js";
 import { t, errorMessage } from "../i18n.js";
 import { openDialog, confirmDialog } from "./dialog.js";
 import { toast } from "./toast.js";
+import { formulaEditor } from "./formulaEditor.js";
+import { conditionEditor } from "./conditionEditor.js";
+import { FILTERS_BY_TYPE } from "./panels.js";
 
 export const FIELD_TYPES = ["text", "long_text", "number", "rating", "boolean", "date", "duration", "single_select", "multiple_select",
   "url", "email", "phone_number", "link_row", "lookup", "rollup", "count", "formula", "autonumber", "uuid", "created_on", "last_modified",
   "created_by", "last_modified_by"];
 export const COLORS = ["blue", "green", "orange", "red", "yellow", "purple", "light-blue", "light-green", "dark-orange"];
-const ROLLUPS = ["sum", "avg", "min", "max", "count", "empty_count", "not_empty_count"];
+// The server's rollup functions (fields/lookup.py RollupFunction).
+const ROLLUPS = ["sum", "avg", "min", "max", "count", "count_nonempty", "count_unique", "concat", "and", "or", "earliest", "latest"];
 // Conversions that always keep every value.
 const SAFE = { text: ["long_text", "single_select", "multiple_select"], long_text: ["text"], number: ["text", "long_text"], rating: ["number", "text"],
   boolean: ["text"], date: ["text"], url: ["text", "long_text"], email: ["text", "long_text"], phone_number: ["text", "long_text"], single_select: ["text", "multiple_select"] };
@@ -36,12 +40,14 @@ export function fieldDialog({ tableId, field, fields, tables, onSaved }) {
   const optionsBox = h("div", { class: "type-options" });
   const error = h("p", { class: "form-error", role: "alert" });
   let collect = () => ({});
+  let editor = null; // the formula editor, when the type is formula
 
   function drawOptions() {
     const tp = type.value;
     const f = field && field.type === tp ? field : {};
     optionsBox.replaceChildren();
     collect = () => ({});
+    editor = null;
     if (tp === "number") {
       const places = h("select", {}, [0, 1, 2, 3, 4, 5].map((n) => h("option", { value: n, selected: (f.number_decimal_places || 0) === n }, n === 0 ? "1" : `1,${"0".repeat(n)}`)));
       const neg = check(t("opt.negative"), f.number_negative !== false);
@@ -94,35 +100,60 @@ export function fieldDialog({ tableId, field, fields, tables, onSaved }) {
       const through = h("select", {}, links.map((x) => h("option", { value: x.id, selected: f.through_field_id === x.id }, x.name)));
       optionsBox.append(row(t("opt.through"), through));
       let target = null, fn = null;
+      // Only the linked rows matching these conditions are looked up or counted (options.filters).
+      let filterTree = f.filters && (f.filters.filters || []).length ? f.filters : null;
+      const only = check(t("opt.linkedFilterToggle"), Boolean(filterTree));
+      const filterBox = h("div", { class: "linked-filter" });
+      let remoteFields = [];
+      const drawFilter = () => {
+        filterBox.replaceChildren();
+        if (!only.input.checked || !remoteFields.length) return;
+        const usable = remoteFields.filter((x) => FILTERS_BY_TYPE[x.type]);
+        const start = filterTree || { filter_type: "AND", filters: [{ field: usable[0].id, type: FILTERS_BY_TYPE[usable[0].type][0], value: "" }] };
+        filterTree = start;
+        const ed = conditionEditor({ fields: usable, tree: start, typesFor: (x) => FILTERS_BY_TYPE[x.type], onChange: (tree) => { filterTree = tree; } });
+        filterBox.append(ed.el);
+      };
+      only.input.addEventListener("change", drawFilter);
+      let loads = 0;
+      const loadRemote = async () => {
+        const link = links.find((x) => x.id === Number(through.value));
+        const mine = ++loads;
+        try {
+          const loaded = await api.fields(link.link_row_table_id);
+          if (mine !== loads) return; // another link was chosen meanwhile
+          remoteFields = loaded;
+          // Keep what the person already chose when the same table's fields arrive again.
+          const chosen = target && target.value ? Number(target.value) : f.target_field_id;
+          if (target) target.replaceChildren(...remoteFields.map((x) => h("option", { value: x.id, selected: chosen === x.id }, x.name)));
+          if (filterTree && !filterTree.filters.every((c) => remoteFields.some((x) => x.id === c.field))) filterTree = null;
+          drawFilter();
+        } catch (e) { error.textContent = errorMessage(e); }
+      };
+      let shownLink = through.value;
+      through.addEventListener("change", () => {
+        if (through.value === shownLink) return;
+        shownLink = through.value;
+        filterTree = null;
+        if (target) target.replaceChildren();
+        loadRemote();
+      });
       if (tp !== "count") {
         target = h("select", {});
-        const loadTargets = async () => {
-          const link = links.find((x) => x.id === Number(through.value));
-          try {
-            const remote = await api.fields(link.link_row_table_id);
-            target.replaceChildren(...remote.map((x) => h("option", { value: x.id, selected: f.target_field_id === x.id }, x.name)));
-          } catch (e) { error.textContent = errorMessage(e); }
-        };
-        through.addEventListener("change", loadTargets);
-        loadTargets();
         optionsBox.append(row(t("opt.target"), target));
         if (tp === "rollup") {
-          fn = h("select", {}, ROLLUPS.map((r) => h("option", { value: r, selected: f.rollup_function === r }, t(`rollup.${r}`))));
+          fn = h("select", {}, ROLLUPS.map((r) => h("option", { value: r, selected: (f.rollup_function || "sum") === r }, t(`rollup.${r}`))));
           optionsBox.append(row(t("opt.rollupFunction"), fn));
         }
       }
-      collect = () => ({ through_field_id: Number(through.value), ...(target ? { target_field_id: Number(target.value) } : {}), ...(fn ? { rollup_function: fn.value } : {}) });
+      optionsBox.append(only.el, filterBox);
+      loadRemote();
+      collect = () => ({ through_field_id: Number(through.value), ...(target ? { target_field_id: Number(target.value) } : {}), ...(fn ? { rollup_function: fn.value } : {}),
+        filters: only.input.checked && filterTree && filterTree.filters.length ? filterTree : null });
     } else if (tp === "formula") {
-      const formula = h("textarea", { class: "formula-input", rows: 3, spellcheck: "false", "aria-describedby": "formula-help" });
-      formula.value = f.formula || "";
-      const help = h("p", { class: "hint", id: "formula-help" }, t("opt.formulaHelp"));
-      const names = h("div", { class: "chips formula-fields" }, fields.map((x) => h("button", { type: "button", class: "chip", onclick: () => {
-        const ins = `field('${x.name.replace(/'/g, "\\'")}')`;
-        const s = formula.selectionStart;
-        formula.setRangeText(ins, s, formula.selectionEnd, "end"); formula.focus();
-      } }, x.name)));
-      optionsBox.append(row(t("type.formula"), formula), help, h("div", { class: "form-field" }, h("span", { class: "label" }, t("opt.insertField")), names));
-      collect = () => ({ formula: formula.value });
+      editor = formulaEditor({ tableId, fields: fields.filter((x) => !field || x.id !== field.id), value: f.formula || "", fieldName: () => name.value.trim() || null });
+      optionsBox.append(editor.el);
+      collect = () => ({ formula: editor.value() });
     }
   }
   type.addEventListener("change", drawOptions);
@@ -133,8 +164,39 @@ export function fieldDialog({ tableId, field, fields, tables, onSaved }) {
     const pos = answer.error_position ?? answer.position ?? (answer.detail && answer.detail.position);
     const text = typeof msg === "string" ? msg : JSON.stringify(msg);
     error.textContent = t("formula.error", { message: text });
-    const input = optionsBox.querySelector(".formula-input");
-    if (input && typeof pos === "number") { input.focus(); input.setSelectionRange(pos, Math.min(input.value.length, pos + 1)); }
+    if (editor) {
+      editor.validate(); // marks the position in the text as the person typed it
+      if (typeof pos === "number") { editor.input.focus(); editor.input.setSelectionRange(pos, Math.min(editor.input.value.length, pos + 1)); }
+    }
+  }
+
+  // The warning before a type change, with the server's counts; true when the change may go ahead.
+  async function confirmTypeChange(patch) {
+    let preview = null;
+    try { preview = await api.previewFieldChange(current.id, patch); } catch (e) {
+      if (e.status && e.status < 500 && e.status !== 404) throw e; // the change itself would be refused the same way
+    }
+    const typeChanged = current.type !== patch.type;
+    if (preview && !preview.lost_values && !preview.changed_values && !preview.replaced_values) return true;
+    if (!preview && (!typeChanged || (SAFE[current.type] || []).includes(patch.type))) return true;
+    const quote = (v) => `« ${v} »`;
+    const lines = [];
+    if (typeChanged) lines.push(t("field.typeChange.from", { name: current.name, from: t(`type.${current.type}`), to: t(`type.${patch.type}`) }));
+    if (!preview) lines.push(t("field.typeChange.text", { name: current.name, from: t(`type.${current.type}`), to: t(`type.${patch.type}`) }));
+    else {
+      if (preview.lost_values) {
+        lines.push(t("field.typeChange.lost", { count: preview.lost_values, total: preview.non_empty,
+          examples: preview.lost_examples.map(quote).join(", ") }));
+      }
+      if (preview.changed_values) {
+        lines.push(t("field.typeChange.changed", { count: preview.changed_values,
+          examples: preview.changed_examples.map((c) => `${quote(c.before)} → ${quote(c.after)}`).join(", ") }));
+      }
+      if (preview.replaced_values) lines.push(t("field.typeChange.replaced", { count: preview.replaced_values }));
+      if (preview.lost_values || preview.replaced_values) lines.push(t("field.typeChange.undoHint"));
+    }
+    return confirmDialog({ title: t("field.typeChange.title"), danger: Boolean(!preview || preview.lost_values || preview.replaced_values),
+      confirm: t("field.typeChange.confirm"), message: lines.join(" ") });
   }
 
   async function save(close) {
@@ -144,13 +206,11 @@ export function fieldDialog({ tableId, field, fields, tables, onSaved }) {
     try {
       let saved;
       if (current) {
-        if (current.type !== spec.type && !(SAFE[current.type] || []).includes(spec.type)) {
-          const ok = await confirmDialog({ title: t("field.typeChange.title"), danger: true, confirm: t("field.typeChange.confirm"),
-            message: t("field.typeChange.text", { name: current.name, from: t(`type.${current.type}`), to: t(`type.${spec.type}`) }) });
-          if (!ok) return;
-        }
         const patch = { ...spec };
         if (patch.description === null && !current.description) delete patch.description;
+        // Options of the same type can lose or round values too (fewer decimals): ask the server.
+        const convertible = !["formula", "lookup", "rollup", "count"].includes(spec.type);
+        if ((current.type !== spec.type || convertible) && !(await confirmTypeChange(patch))) return;
         saved = await api.updateField(current.id, patch);
       } else {
         saved = await api.createField(tableId, spec);
@@ -178,6 +238,10 @@ export function fieldDialog({ tableId, field, fields, tables, onSaved }) {
       { label: editing ? t("common.save") : t("field.create"), kind: "primary", run: (close) => save(close) },
     ],
   });
+  // The formula editor needs room for its function list.
+  const widen = () => dlg.el.classList.toggle("wide", type.value === "formula");
+  type.addEventListener("change", widen);
+  widen();
   name.focus();
   return dlg;
 }

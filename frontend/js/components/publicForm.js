@@ -1,9 +1,11 @@
 // The public form page (#/form/<slug>) and the row edit link page (#/form/edit/<token>).
-// Phone first: native inputs (date picker, numeric keypad), one column, large targets.
+// Phone first: native inputs (date picker, numeric keypad), one column, large targets. Questions with
+// conditions appear and disappear as the person answers the ones they depend on.
 import { h, newId } from "../dom.js";
 import { api, request } from "../api.js";
 import { t, errorMessage } from "../i18n.js";
 import { parseDecimal } from "../cells/number.js";
+import { conditionsMet } from "../formConditions.js";
 
 function inputFor(ft, value, required) {
   const name = `field_${ft.id}`;
@@ -50,13 +52,29 @@ export function publicFormPage(parts) {
     const entries = (meta.fields || []).filter((e) => e.field && !e.field.read_only);
     const status = h("p", { role: "alert", class: "form-error" });
     const inputs = new Map();
+    const blocks = new Map();
+    const shown = new Set();
+    const fieldOf = (id) => { const e = entries.find((x) => x.field.id === id); return e && e.field; };
+    // In form order, so a question hidden by its own condition counts as unanswered for later ones.
+    const refresh = () => {
+      shown.clear();
+      for (const entry of entries) {
+        const id = entry.field.id;
+        const visible = conditionsMet(entry, (fid) => (shown.has(fid) && inputs.has(fid) ? readInput(fieldOf(fid), inputs.get(fid)) : null), fieldOf);
+        if (visible) shown.add(id);
+        const block = blocks.get(id);
+        if (block) block.hidden = !visible;
+      }
+    };
     const submit = h("button", { type: "submit", class: "primary" }, edit ? t("form.update") : (meta.submit_text && meta.submit_text !== "Submit" ? meta.submit_text : t("form.submit")));
     const form = h("form", { class: "form-card", novalidate: true, onsubmit: async (e) => {
       e.preventDefault();
       status.textContent = "";
       const body = {};
+      refresh();
       for (const entry of entries) {
         const ft = entry.field;
+        if (!shown.has(ft.id)) continue; // not shown: neither required nor sent
         const v = readInput(ft, inputs.get(ft.id));
         if (entry.required && (v === null || v === "" || (Array.isArray(v) && !v.length))) {
           status.textContent = t("form.missing", { name: entry.name });
@@ -80,15 +98,23 @@ export function publicFormPage(parts) {
       const input = inputFor(ft, values[`field_${ft.id}`], entry.required);
       inputs.set(ft.id, input);
       const label = [entry.name, entry.required ? h("span", { class: "req", "aria-hidden": "true" }, " *") : null];
+      let block;
       if (ft.type === "multiple_select") {
         input.prepend(h("legend", { class: "label" }, label));
-        return h("div", { class: "form-field" }, input, entry.description ? h("span", { class: "hint" }, entry.description) : null);
+        block = h("div", { class: "form-field" }, input, entry.description ? h("span", { class: "hint" }, entry.description) : null);
+      } else if (ft.type === "boolean") {
+        block = h("label", { class: "check-row form-field" }, input, " ", label);
+      } else {
+        block = h("div", { class: "form-field" }, h("label", { class: "label", for: input.id }, label),
+          entry.description ? h("span", { class: "hint" }, entry.description) : null, input);
       }
-      if (ft.type === "boolean") return h("label", { class: "check-row form-field" }, input, " ", label);
-      return h("div", { class: "form-field" }, h("label", { class: "label", for: input.id }, label),
-        entry.description ? h("span", { class: "hint" }, entry.description) : null, input);
+      blocks.set(ft.id, block);
+      return block;
     }),
     status, submit);
+    form.addEventListener("input", refresh);
+    form.addEventListener("change", refresh);
+    refresh();
     main.replaceChildren(form);
   }).catch((err) => main.replaceChildren(h("div", { class: "form-card" }, h("h1", {}, t(edit ? "form.linkInvalid" : "form.unavailable")), h("p", {}, errorMessage(err)))));
   return main;
