@@ -13,14 +13,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, bindparam, cast, func, literal, select, update
+from sqlalchemy import ARRAY, BigInteger, Subquery, bindparam, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
 from fields.base import empty_array
 from fields.link import relation_of
+from nocodedb.computed import grouped
 from nocodedb.computed.graph import Edge, dependents_index, topological_order
 from nocodedb.computed.sql import BUILDERS
 from nocodedb.db.schema import field_dependencies, links, rows, tables
@@ -135,22 +137,7 @@ class Recomputer:
             builder = formula_value
         changed: set[int] = set()
         for chunk in _chunks(ids):
-            outer = rows.alias("r")
-            value = builder(
-                f,
-                outer,
-                fields_by_id=self.graph.fields_by_id,
-                field_types=self.field_types,
-                filter_types=self.filter_types,
-            )
-            values = (
-                select(outer.c.id.label("id"), value.label("value"))
-                .where(
-                    outer.c.table_id == f.table_id,
-                    outer.c.id == func.any(bindparam("ids", chunk, ARRAY(BigInteger))),
-                )
-                .subquery("v")
-            )
+            values = self.values_of(f, chunk, builder)
             # An absent cell reads as empty: [] for cells of links, JSON null otherwise.
             null = empty_array() if _is_array_cell(f) else cast(literal("null"), JSONB)
             statement = (
@@ -165,6 +152,27 @@ class Recomputer:
             )
             changed.update((await self.conn.execute(statement)).scalars())
         return changed
+
+    def values_of(self, f: Field, ids: list[int], builder: Any) -> Subquery:
+        """SELECT (id, value) of `f` on rows `ids`: grouped over the links where that form exists."""
+        if grouped.applies(f, self.graph.fields_by_id):
+            return grouped.grouped_values(f, ids, self.graph.fields_by_id, self.field_types)
+        outer = rows.alias("r")
+        value = builder(
+            f,
+            outer,
+            fields_by_id=self.graph.fields_by_id,
+            field_types=self.field_types,
+            filter_types=self.filter_types,
+        )
+        return (
+            select(outer.c.id.label("id"), value.label("value"))
+            .where(
+                outer.c.table_id == f.table_id,
+                outer.c.id == func.any(bindparam("ids", ids, ARRAY(BigInteger))),
+            )
+            .subquery("v")
+        )
 
 
 def _is_array_cell(f: Field) -> bool:
