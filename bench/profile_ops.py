@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import pstats
 import statistics
 import time
 from dataclasses import replace
@@ -108,11 +110,17 @@ async def main(args: argparse.Namespace) -> None:
                     await op(i)
                 RECORD.clear()
                 totals = []
+                profiler = cProfile.Profile() if args.cprofile else None
+                if profiler:
+                    profiler.enable()
                 for i in range(args.repeat):
                     started = time.perf_counter()
                     response = await op(i + 3)
                     assert response.status_code == 200, response.text[:300]
                     totals.append((time.perf_counter() - started) * 1000)
+                if profiler:
+                    profiler.disable()
+                    pstats.Stats(profiler).sort_stats(args.cprofile_sort).print_stats(args.cprofile)
                 sql_total = sum(t for _, _, t in RECORD) / args.repeat
                 by_stmt: dict[str, list[float]] = {}
                 params_of: dict[str, Any] = {}
@@ -148,5 +156,7 @@ if __name__ == "__main__":
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--explain-top", type=int, default=2)
     parser.add_argument("--only", nargs="*")
+    parser.add_argument("--cprofile", type=int, default=0, help="print the N functions with most own time")
+    parser.add_argument("--cprofile-sort", default="tottime", help="tottime or cumulative")
     parser.add_argument("--patch", nargs="*", help="prototype fixes from bench/prototypes.py")
     asyncio.run(main(parser.parse_args()))

@@ -18,7 +18,7 @@ import asyncpg
 import orjson
 from sqlalchemy.engine import URL
 
-from nocodedb.events.outbox import CHANNEL
+from nocodedb.events.outbox import CHANNEL, WEBHOOK_CHANNEL
 
 log = logging.getLogger(__name__)
 APPLICATION_NAME = "nocodedb-events-listener"
@@ -50,10 +50,20 @@ def asyncpg_dsn(url: URL) -> str:
 
 
 class OutboxListener:
-    def __init__(self, dsn: str, on_events: Subscriber, on_resync: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        dsn: str,
+        on_events: Subscriber,
+        on_resync: Callable[[], Awaitable[None]],
+        *,
+        on_webhooks: Callable[[], None] = lambda: None,
+        wanted: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.dsn = dsn
         self.on_events = on_events
         self.on_resync = on_resync
+        self.on_webhooks = on_webhooks  # deliveries were queued: wake the worker
+        self.wanted = wanted  # is anyone here listening? If not, a write costs this process no query
         self._queue: asyncio.Queue[int | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
@@ -69,7 +79,9 @@ class OutboxListener:
             self._task = None
 
     def _notified(self, connection: Any, pid: int, channel: str, payload: str) -> None:
-        if payload.isascii() and payload.isdigit():
+        if channel == WEBHOOK_CHANNEL:
+            self.on_webhooks()
+        elif payload.isascii() and payload.isdigit():
             self._queue.put_nowait(int(payload))
 
     def _terminated(self, connection: Any) -> None:
@@ -88,6 +100,7 @@ class OutboxListener:
                 continue
             try:
                 await conn.add_listener(CHANNEL, self._notified)
+                await conn.add_listener(WEBHOOK_CHANNEL, self._notified)
                 conn.add_termination_listener(self._terminated)
                 delay = 0.5
                 self.ready.set()
@@ -107,6 +120,8 @@ class OutboxListener:
             first_id = await self._queue.get()
             if first_id is None:
                 return  # the connection ended: reconnect
+            if not self.wanted():
+                continue
             records = await conn.fetch(READ_TRANSACTION, first_id)
             found = [
                 OutboxEvent(

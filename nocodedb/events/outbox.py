@@ -18,6 +18,8 @@ from nocodedb.events.client import current_client_id
 from nocodedb.services.actor import Actor
 
 CHANNEL = "ncdb_events"
+# Deliveries were queued (nocodedb/events/webhook_queue.py): only this wakes the webhook workers.
+WEBHOOK_CHANNEL = "ncdb_webhooks"
 
 
 @dataclass

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from nocodedb.events.hub import LiveHub
-from nocodedb.events.listener import OutboxEvent, OutboxListener, asyncpg_dsn
+from nocodedb.events.listener import OutboxListener, asyncpg_dsn
 from nocodedb.events.worker import WebhookWorker
 from nocodedb.settings import Settings
 
@@ -16,11 +16,13 @@ class EventsRuntime:
     def __init__(self, engine: AsyncEngine, settings: Callable[[], Settings]) -> None:
         self.hub = LiveHub()
         self.worker = WebhookWorker(engine, settings)
-        self.listener = OutboxListener(asyncpg_dsn(engine.url), self._on_events, self.hub.resync_all)
-
-    async def _on_events(self, events: list[OutboxEvent]) -> None:
-        self.worker.wake.set()
-        await self.hub.publish(events)
+        self.listener = OutboxListener(
+            asyncpg_dsn(engine.url),
+            self.hub.publish,
+            self.hub.resync_all,
+            on_webhooks=self.worker.wake.set,
+            wanted=lambda: bool(self.hub.by_table),
+        )
 
     def start(self) -> None:
         self.listener.start()

@@ -10,10 +10,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nocodedb.db.schema import webhook_deliveries, webhooks
+from nocodedb.events.outbox import WEBHOOK_CHANNEL
 
 BodyMaker = Callable[[bool], Awaitable[dict[str, Any]]]
 
@@ -72,5 +73,7 @@ async def enqueue(
                 "body": body,
             }
         )
-    await conn.execute(insert(webhook_deliveries).values(values))
+    # Insert and wake the workers (at commit) in one round trip.
+    queued = insert(webhook_deliveries).values(values).returning(webhook_deliveries.c.id).cte("queued")
+    await conn.execute(select(func.count(), func.pg_notify(WEBHOOK_CHANNEL, "")).select_from(queued))
     return len(values)
