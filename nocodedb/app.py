@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -23,15 +24,21 @@ from starlette.staticfiles import StaticFiles
 from fields import default_field_types
 from nocodedb import errors
 from nocodedb.api import accounts, rows, tables, tokens, workspaces
+from nocodedb.api import admin_sql_views as sql_view_routes  # readable SQL views for BI tools
+from nocodedb.api import audit_log as audit_log_routes  # history and audit log
 from nocodedb.api import boards as board_routes
 from nocodedb.api import exports as export_routes
 from nocodedb.api import forms as form_routes
+from nocodedb.api import formula as formula_routes  # formula editor and type-change preview
 from nocodedb.api import grid as grid_routes
+from nocodedb.api import history as history_routes  # history and audit log
 from nocodedb.api import imports as import_routes
 from nocodedb.api import jobs as job_routes
 from nocodedb.api import live as live_routes  # events: live updates
 from nocodedb.api import public as public_routes
 from nocodedb.api import templates as template_routes
+from nocodedb.api import trash as trash_routes  # trash
+from nocodedb.api import undo as undo_routes  # undo and redo
 from nocodedb.api import views as view_routes
 from nocodedb.api import webhooks as webhook_routes  # events: webhooks
 from nocodedb.api.http import JSONResponse, RejectNulInURL, RouteDoc, ctx_of
@@ -45,6 +52,9 @@ from nocodedb.db.schema import instance_settings
 from nocodedb.events.client import ClientIdMiddleware  # events
 from nocodedb.events.runtime import EventsRuntime  # events
 from nocodedb.services.indexes import IndexAdvisor
+from nocodedb.services.row_history import HistoryPurger  # history: retention
+from nocodedb.services.trash_purge import purge_forever  # trash
+from nocodedb.services.undo import purge_forever as purge_undo_forever  # undo: actions older than a day
 from nocodedb.settings import Settings
 from views.filters import default_filter_types
 
@@ -71,6 +81,12 @@ def api_routes() -> Routes:
         collected.extend(module.routes)
     collected.extend(webhook_routes.routes)  # events: webhooks
     collected.extend(live_routes.routes)  # events: live presence
+    collected.extend(trash_routes.routes)  # trash
+    collected.extend(history_routes.routes)  # history and audit log
+    collected.extend(audit_log_routes.routes)  # history and audit log
+    collected.extend(formula_routes.routes)  # formula editor and type-change preview
+    collected.extend(sql_view_routes.routes)  # readable SQL views for BI tools
+    collected.extend(undo_routes.routes)  # undo and redo
     return collected
 
 
@@ -172,7 +188,16 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         # events: the outbox listener, live hub and webhook worker of this process
         app.state.ctx.events = EventsRuntime(active, lambda: app.state.ctx.settings)
         app.state.ctx.events.start()
+        # history: NOCODEDB_ROW_HISTORY_DAYS applied at most hourly, beside the webhook worker
+        purger = HistoryPurger(active, lambda: app.state.ctx.settings.row_history_days)
+        purger.start()
+        # trash: entries older than NOCODEDB_TRASH_DAYS are deleted for good, at most once an hour
+        trash_purger = asyncio.create_task(purge_forever(active, field_types))
+        undo_purger = asyncio.create_task(purge_undo_forever(active))  # undo: beside the trash purge
         yield
+        undo_purger.cancel()  # undo
+        trash_purger.cancel()  # trash
+        await purger.stop()  # history
         await app.state.ctx.events.stop()  # events
         await app.state.ctx.indexes.wait()
         if own_engine:

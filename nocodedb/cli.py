@@ -1,5 +1,6 @@
 """The `nocodedb` command: `nocodedb serve` starts the server (on an embedded PostgreSQL by default);
-`nocodedb template install|export` installs a template file as a new database, or writes a database as one.
+`nocodedb template install|export` installs a template file as a new database, or writes a database as one;
+`nocodedb sql-views` makes read-only SQL views of every table for BI tools (docs/bi-tools.md).
 
 Every command opens the database as `serve` does: DATABASE_URL, or the embedded server in --data-dir.
 """
@@ -165,6 +166,38 @@ def _template_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sql_views(args: argparse.Namespace) -> int:
+    """Make or refresh the readable SQL views for BI tools (docs/bi-tools.md), or drop them with --drop."""
+    from fields import default_field_types
+    from nocodedb.services import sql_views
+
+    config = sql_views.SqlViewsConfig.from_env()
+
+    async def work(engine: Any) -> Any:
+        async with engine.begin() as conn:
+            if args.drop:
+                return await sql_views.drop_sql_views(conn, config)
+            return await sql_views.refresh_sql_views(conn, default_field_types(), config)
+
+    result = _with_engine(args, work)
+    if args.drop:
+        print(f"nocodedb: dropped {len(result)} views from the schema {config.schema!r}", flush=True)
+        return 0
+    for view in result["views"]:
+        print(f"nocodedb:   {result['schema']}.{view['name']}: {view['database']} / {view['table']}", flush=True)
+    for name in result["dropped"]:
+        print(f"nocodedb:   dropped {result['schema']}.{name}", flush=True)
+    print(f"nocodedb: {len(result['views'])} views in the schema {result['schema']!r}", flush=True)
+    if "password" in result:
+        # Printed this once: PostgreSQL keeps only a hash of it.
+        print(f"nocodedb: made the read-only role {result['role']!r}, password: {result['password']}", flush=True)
+    elif result["role_created"]:
+        print(f"nocodedb: made the read-only role {result['role']!r} (password from NOCODEDB_SQL_VIEWS_PASSWORD)")
+    else:
+        print(f"nocodedb: the read-only role is {result['role']!r}", flush=True)
+    return 0
+
+
 def _data_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data-dir", default=os.environ.get("NOCODEDB_DATA_DIR", "nocodedb-data"), help="where data lives"
@@ -200,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--email", help="the account that exports it (default: an administrator of its workspace)")
     _data_dir(export)
     export.set_defaults(run=_template_export)
+
+    # readable SQL views for BI tools
+    views = commands.add_parser("sql-views", help="make or refresh read-only SQL views for BI tools")
+    views.add_argument("--drop", action="store_true", help="drop the views (the schema and the role stay)")
+    _data_dir(views)
+    views.set_defaults(run=_sql_views)
     return parser
 
 

@@ -35,6 +35,7 @@ class Settings:
     webhook_calls_kept: int = 10
     events_poll_seconds: float = 2.0  # the webhook worker's poll, besides NOTIFY wake-ups
     events_keep_hours: int = 24  # outbox rows older than this are deleted
+    row_history_days: int = 180  # row history entries older than this are purged (hourly)
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,4 +51,5 @@ class Settings:
             webhook_allowed_hosts=os.environ.get("NOCODEDB_WEBHOOK_ALLOWED_HOSTS", ""),
             max_import_bytes=_env_int("NOCODEDB_MAX_IMPORT_BYTES", 50 * 1024 * 1024),
             max_template_bytes=_env_int("NOCODEDB_MAX_TEMPLATE_BYTES", 20 * 1024 * 1024),
+            row_history_days=_env_int("NOCODEDB_ROW_HISTORY_DAYS", 180),
         )

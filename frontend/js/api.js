@@ -13,22 +13,39 @@ export class ApiError extends Error {
 
 let refreshing = null;
 
+// --- live updates, footer totals, group-by (grid live feature) ---
+// This tab's id: sent with every write so that the live socket of this tab gets no echo of it.
+export const clientId = (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replace(/[^A-Za-z0-9-]/g, "");
+const tokenListeners = new Set();
+// Called with each refreshed access token (the live socket re-authenticates with it).
+export const onAccessToken = (f) => { tokenListeners.add(f); return () => tokenListeners.delete(f); };
+// --- end live updates block ---
+
 async function refreshAccess() {
   const refresh = session.refreshToken();
   if (!refresh) return false;
   if (!refreshing) {
     refreshing = raw("POST", "/api/user/token-refresh/", { refresh_token: refresh }, false)
-      .then((body) => { session.setAccess(body.access_token); return true; })
+      .then((body) => { session.setAccess(body.access_token); tokenListeners.forEach((f) => f(body.access_token)); return true; })
       .catch(() => { session.clear(); return false; })
       .finally(() => { refreshing = null; });
   }
   return refreshing;
 }
 
-async function raw(method, path, body, auth = true) {
+// --- undo and redo (server side, docs/undo.md) ---
+// Writes carry the tab's id as ClientSessionId (the server records them for this tab's undo), and the id
+// of the user action they belong to when one action takes several requests (a paste).
+export const newActionGroup = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).replace(/[^A-Za-z0-9-]/g, "").slice(0, 64);
+// --- end undo and redo block ---
+
+async function raw(method, path, body, auth = true, group = null) {
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (auth && session.access()) headers.Authorization = `JWT ${session.access()}`;
+  if (method !== "GET") headers["X-Client-Id"] = clientId; // live updates: no echo of this tab's own writes
+  if (method !== "GET" && auth) headers.ClientSessionId = clientId; // undo: this tab's actions
+  if (group) headers.ClientUndoRedoActionGroupId = group; // undo: several requests, one action
   let response;
   try {
     response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -50,13 +67,13 @@ async function raw(method, path, body, auth = true) {
 // Opening the page with only a refresh token: get an access token first (one call, not a 401 round trip).
 export const resumeSession = () => refreshAccess();
 
-export async function request(method, path, body) {
+export async function request(method, path, body, group = null) {
   const signedIn = session.signedIn();
   try {
-    return await raw(method, path, body);
+    return await raw(method, path, body, true, group);
   } catch (e) {
     if (e.status === 401 && session.refreshToken() && (await refreshAccess())) {
-      return raw(method, path, body);
+      return raw(method, path, body, true, group);
     }
     // Only a session that was open when the call started can have expired (not one signed out since).
     if (e.status === 401 && signedIn && session.signedIn()) session.expired();
@@ -101,10 +118,10 @@ export const api = {
   rows: (t, params) => request("GET", `/api/database/rows/table/${t}/${qs(params)}`),
   row: (t, id) => request("GET", `/api/database/rows/table/${t}/${id}/`),
   createRow: (t, values, before) => request("POST", `/api/database/rows/table/${t}/${qs({ before })}`, values || {}),
-  updateRow: (t, id, values) => request("PATCH", `/api/database/rows/table/${t}/${id}/`, values),
+  updateRow: (t, id, values, group) => request("PATCH", `/api/database/rows/table/${t}/${id}/`, values, group),
   deleteRow: (t, id) => request("DELETE", `/api/database/rows/table/${t}/${id}/`),
-  createRows: (t, items) => request("POST", `/api/database/rows/table/${t}/batch/`, { items }),
-  updateRows: (t, items) => request("PATCH", `/api/database/rows/table/${t}/batch/`, { items }),
+  createRows: (t, items, group) => request("POST", `/api/database/rows/table/${t}/batch/`, { items }, group),
+  updateRows: (t, items, group) => request("PATCH", `/api/database/rows/table/${t}/batch/`, { items }, group),
   deleteRows: (t, ids) => request("POST", `/api/database/rows/table/${t}/batch-delete/`, { items: ids }),
   // views (Baserow-compatible contract; being built on the backend)
   views: (t) => request("GET", `/api/database/views/table/${t}/`),
@@ -112,6 +129,27 @@ export const api = {
   updateView: (v, patch) => request("PATCH", `/api/database/views/${v}/`, patch),
   deleteView: (v) => request("DELETE", `/api/database/views/${v}/`),
   fieldAggregations: (v) => request("GET", `/api/database/views/grid/${v}/field-aggregations/`),
+  // --- live updates, footer totals, group-by (grid live feature) ---
+  presence: (t) => request("GET", `/api/database/live/presence/table/${t}/`),
+  viewFieldOptions: (v) => request("GET", `/api/database/views/${v}/field-options/`),
+  updateViewFieldOptions: (v, options) => request("PATCH", `/api/database/views/${v}/field-options/`, { field_options: options }),
+  viewTotals: (v, params) => request("GET", `/api/database/views/grid/${v}/field-aggregations/${qs(params)}`),
+  groupBys: (v) => request("GET", `/api/database/views/${v}/group_bys/`),
+  addGroupBy: (v, field, order) => request("POST", `/api/database/views/${v}/group_bys/`, { field, order }),
+  updateGroupBy: (id, patch) => request("PATCH", `/api/database/views/group_by/${id}/`, patch),
+  deleteGroupBy: (id) => request("DELETE", `/api/database/views/group_by/${id}/`),
+  // Only the group counts of a grid (one row is the least the endpoint lists).
+  gridGroups: (v, params) => request("GET", `/api/database/views/grid/${v}/${qs({ ...params, size: 1 })}`),
+  // --- end live updates block ---
   publicForm: (slug) => raw("GET", `/api/database/views/form/${slug}/submit/`, undefined, false),
   submitForm: (slug, values) => raw("POST", `/api/database/views/form/${slug}/submit/`, values, false),
+  // --- formula editor and type-change preview ---
+  checkFormula: (t, formula, name) => request("POST", `/api/database/formula/${t}/type/`, name ? { formula, name } : { formula }),
+  formulaFunctions: () => request("GET", "/api/database/formula/functions/"),
+  previewFieldChange: (id, patch) => request("POST", `/api/database/fields/${id}/type-change-preview/`, patch),
+  // --- end formula editor block ---
+  // --- undo and redo (server side) ---
+  undo: (scopes) => request("POST", "/api/user/undo/", { scopes: { root: true, ...scopes } }),
+  redo: (scopes) => request("POST", "/api/user/redo/", { scopes: { root: true, ...scopes } }),
+  // --- end undo and redo block ---
 };

@@ -13,7 +13,7 @@ from nocodedb import errors
 from nocodedb.api.http import actor_for, ctx_of, path_int, transaction
 from nocodedb.api.routing import Routes
 from nocodedb.exporting import formats
-from nocodedb.exporting.service import ExportPlan, column_index, pages, plan_export
+from nocodedb.exporting.service import ExportPlan, column_index, pages, plan_export, record_export
 
 routes = Routes()
 MEDIA = {
@@ -63,6 +63,7 @@ async def export_table(request: Request) -> Response:
         plan = await plan_export(
             conn, ctx.field_types, ctx.filter_types, actor, path_int(request, "table_id"), _view_id(request)
         )
+        await record_export(conn, actor, plan, kind)
     body = _body(request, plan, kind)
     stem = re.sub(r"[^\w .-]", "_", plan.name).strip() or "export"
     filename = f"{stem}.{kind}"

@@ -18,6 +18,7 @@ from nocodedb import errors
 from nocodedb.context import AppContext
 from nocodedb.services import tokens, users
 from nocodedb.services.actor import Actor
+from nocodedb.services.undo import valid_client_id  # undo: the ClientSessionId headers
 
 M = TypeVar("M", bound=BaseModel)
 TRUE_WORDS = {"y", "yes", "true", "t", "on", "1", ""}
@@ -140,6 +141,12 @@ def path_int(request: Request, name: str) -> int:
     return value
 
 
+def undo_header(request: Request, name: str) -> str | None:
+    """An undo header's value, or None when absent or not a short id: a hostile value records nothing."""
+    value = request.headers.get(name)
+    return value if value is not None and valid_client_id(value) else None
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -153,7 +160,12 @@ async def actor_for(request: Request, conn: AsyncConnection, *, tokens_allowed: 
         raise errors.NotAuthenticated()
     if scheme in ("jwt", "bearer"):
         user = await users.user_for_access_token(conn, ctx_of(request), credential)
-        return Actor(user_id=user.id, ip=client_ip(request))
+        return Actor(
+            user_id=user.id,
+            ip=client_ip(request),
+            client_session=undo_header(request, "clientsessionid"),  # undo: see services/undo.py
+            action_group=undo_header(request, "clientundoredoactiongroupid"),
+        )
     if scheme == "token":
         if not tokens_allowed:
             raise errors.PermissionDenied("Database tokens can only be used for rows and fields.")

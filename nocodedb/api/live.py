@@ -2,8 +2,10 @@
 
 Auth: ?jwt=<access token> on the URL, or a first message {"type": "auth", "jwt": ...}; a shared view's
 visitor sends {"type": "auth", "public_view": slug, "view_token"?: ...} and is subscribed to that view's
-table only, seeing only its visible fields. ?client_id= (or X-Client-Id) names the browser tab: the
-changes it makes itself (sent with the same X-Client-Id) are not echoed back to it.
+table only, seeing only its visible fields, the rows its filters let through (nocodedb/api/live_public.py)
+and its own view's changes, after which its access and visible fields are read again at once.
+?client_id= (or X-Client-Id) names the browser tab: the changes it makes itself (sent with the same
+X-Client-Id) are not echoed back to it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from nocodedb import errors
 from nocodedb.api.http import JSONResponse, actor_for, ctx_of, path_int, transaction
+from nocodedb.api.live_public import visitor_messages
 from nocodedb.api.routing import Routes
 from nocodedb.context import AppContext
 from nocodedb.events.client import clean_client_id
@@ -49,6 +52,7 @@ class Identity:
     public_fields: frozenset[int] | None = None
     expires_at: float | None = None  # the access token's exp (epoch seconds)
     credentials: dict[str, Any] | None = None  # a public visitor's auth message, to check again
+    public_view: int | None = None  # the shared view a visitor watches
 
 
 def _expiry(token: str) -> float | None:
@@ -76,7 +80,8 @@ async def _authenticate(ctx: AppContext, message: dict[str, Any]) -> Identity:
             header = f"JWT {token}" if isinstance(token, str) else None
             view = await find_public_view(conn, slug, ctx.secret, header)
             shown = visible_fields(view, await load_fields(conn, view.table_id))
-            return Identity(None, None, view.table_id, frozenset(f.id for f in shown), credentials=message)
+            visible = frozenset(f.id for f in shown)
+            return Identity(None, None, view.table_id, visible, credentials=message, public_view=view.id)
     raise errors.NotAuthenticated("Send {'type': 'auth', 'jwt': ...} or {'type': 'auth', 'public_view': slug}.")
 
 
@@ -133,9 +138,25 @@ async def live_socket(ws: WebSocket) -> None:
         return
 
     async def send(message: dict[str, Any]) -> None:
-        await ws.send_text(orjson.dumps(message).decode())
+        nonlocal identity
+        if identity.public_view is None:
+            await ws.send_text(orjson.dumps(message).decode())
+            return
+        if str(message.get("type")).startswith("view."):
+            # The visitor's own view changed: it may be unshared, locked, or show other fields now.
+            try:
+                identity = await _refresh_visitor(ctx, identity, socket)
+            except errors.APIError as exc:
+                await ws.send_text(orjson.dumps(_error(exc)).decode())
+                with contextlib.suppress(Exception):
+                    await ws.close(CLOSE_UNAUTHORIZED)
+                return
+        for shown in await visitor_messages(ctx, identity.public_view, message):
+            await ws.send_text(orjson.dumps(shown).decode())
 
-    socket = LiveSocket(send=send, user_id=identity.user_id, user_name=identity.name, client_id=client_id)
+    socket = LiveSocket(
+        send=send, user_id=identity.user_id, user_name=identity.name, client_id=client_id, view_id=identity.public_view
+    )
     hub = ctx.events.hub
     hub.add(socket)
     pump = asyncio.create_task(socket.pump(), name=f"ncdb-live-socket-{socket.id}")
@@ -199,14 +220,20 @@ async def _recheck(ctx: AppContext, identity: Identity, socket: LiveSocket) -> I
         await _end(socket, errors.InvalidAccessToken("The access token expired: send a new one or reconnect."))
     if identity.user_id is None and identity.credentials is not None:
         try:
-            fresh = await _authenticate(ctx, identity.credentials)
+            return await _refresh_visitor(ctx, identity, socket)
         except errors.APIError as exc:
             await _end(socket, exc)
-        for table_id in list(socket.tables):
-            ctx.events.hub.subscribe(socket, table_id, fresh.public_fields)
-        return fresh
     await _check_subscriptions(ctx, identity, socket)
     return identity
+
+
+async def _refresh_visitor(ctx: AppContext, identity: Identity, socket: LiveSocket) -> Identity:
+    """A visitor's view read again: raises when it is no longer shared (or its password changed)."""
+    assert identity.credentials is not None
+    fresh = await _authenticate(ctx, identity.credentials)
+    for table_id in list(socket.tables):
+        socket.tables[table_id] = fresh.public_fields  # not hub.subscribe: nothing new to announce
+    return fresh
 
 
 async def _check_subscriptions(ctx: AppContext, identity: Identity, socket: LiveSocket) -> None:

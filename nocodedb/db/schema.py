@@ -295,3 +295,84 @@ webhook_calls = Table(
     Column("response_status", Integer),
     Column("error", Text),
 )
+
+# --- Trash (0007_trash; nocodedb/services/trash*.py) -------------------------------------------------
+# One entry per deleted thing; rows and links are moved beside it, structure is kept in `payload`.
+trash_entries = Table(
+    "trash_entries",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("workspace_id", BigInteger, nullable=False),
+    Column("database_id", BigInteger, nullable=False),
+    Column("table_id", BigInteger),
+    Column("item_type", Text, nullable=False),
+    Column("item_id", BigInteger, nullable=False),
+    Column("parent_id", BigInteger),
+    Column("name", Text, nullable=False),
+    Column("names", JSONB, nullable=False),
+    Column("user_id", BigInteger),
+    _ts("trashed_at"),
+    Column("payload", JSONB, nullable=False),
+)
+
+trashed_rows = Table(
+    "trashed_rows",
+    metadata,
+    Column("entry_id", BigInteger, primary_key=True),
+    Column("database_id", BigInteger, nullable=False),
+    Column("table_id", BigInteger, nullable=False),
+    Column("id", BigInteger, primary_key=True),
+    Column("order", Numeric(40, 20), nullable=False),
+    Column("data", FieldDataJSONB, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    Column("created_by", BigInteger),
+    Column("updated_by", BigInteger),
+)
+
+trashed_links = Table(
+    "trashed_links",
+    metadata,
+    Column("entry_id", BigInteger, nullable=False),
+    Column("database_id", BigInteger, nullable=False),
+    Column("field_id", BigInteger, nullable=False),
+    Column("row_id", BigInteger, nullable=False),
+    Column("target_row_id", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+)
+
+# --- row history (nocodedb/services/row_history.py, migration 0008) ---
+row_history = Table(
+    "row_history",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("table_id", BigInteger, nullable=False),
+    Column("row_id", BigInteger, nullable=False),
+    Column("user_id", BigInteger),
+    Column("actor_kind", Text, nullable=False),
+    Column("actor_name", Text),
+    Column("action", Text, nullable=False),
+    Column("before", JSONB, nullable=False),
+    Column("after", JSONB, nullable=False),
+    Column("field_ids", JSONB, nullable=False),
+    _ts("created_at"),
+)
+
+# --- undo and redo (nocodedb/services/undo.py, migration 0009) ---
+undo_actions = Table(
+    "undo_actions",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("client_session_id", Text, nullable=False),
+    Column("action_group", Text),
+    Column("workspace_id", BigInteger),
+    Column("database_id", BigInteger),
+    Column("table_id", BigInteger),
+    Column("view_id", BigInteger),
+    Column("action_type", Text, nullable=False),
+    Column("params", JSONB, nullable=False),
+    _ts("created_at"),
+    _ts("undone_at"),
+    Column("error", Text),
+)

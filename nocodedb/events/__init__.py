@@ -10,6 +10,7 @@ from nocodedb.events.emit import (
     rows_created,
     rows_deleted,
     rows_updated,
+    view_event,
 )
 from nocodedb.events.recomputed import note_recomputed
 
@@ -21,4 +22,5 @@ __all__ = [
     "rows_created",
     "rows_deleted",
     "rows_updated",
+    "view_event",
 ]

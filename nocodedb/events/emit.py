@@ -7,16 +7,19 @@ rows.updated events of those tables.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import FieldType, Registry
+from nocodedb.db.schema import databases, tables
 from nocodedb.events.outbox import Event, write_events
 from nocodedb.events.recomputed import take_recomputed
 from nocodedb.events.webhook_queue import enqueue
 from nocodedb.queries.rows import FieldSet, fetch_rows, row_to_api
+from nocodedb.services import row_history  # row history: entries written beside the events
 from nocodedb.services.actor import Actor, TableScope
 from nocodedb.services.metadata import load_fields
 
@@ -36,6 +39,8 @@ def changed_fields(before: Any, after: Any) -> set[int]:
 
 async def _emit(conn: AsyncConnection, actor: Actor | None, scope: TableScope, event: Event, **queue: Any) -> None:
     (outbox_id,) = await write_events(conn, actor, [event])
+    if scope.has_webhooks is False:  # known from the scope's own query: no webhook to ask about
+        return
     await enqueue(
         conn,
         table_id=scope.table_id,
@@ -64,14 +69,17 @@ async def rows_created(
 
     event = Event("rows.created", scope.database_id, scope.table_id, {"row_ids": ids})
     await _emit(conn, actor, scope, event, make_body=body)
+    if actor.kind == "form":  # row history: see nocodedb/services/row_history.py for why only forms
+        await row_history.record_creations(conn, actor, scope, fieldset, field_types, records)
     await flush_recomputed(conn, actor, scope, field_types, skip=set(ids))
 
 
 async def rows_before_update(
     conn: AsyncConnection, scope: TableScope, fieldset: FieldSet, field_types: Registry[FieldType], ids: list[int]
 ) -> list[Any]:
-    """The rows as they are before an update: to know what changed, and for webhooks' old_items."""
-    return await fetch_rows(conn, scope.table_id, scope.database_id, ids, fieldset, field_types)
+    """The rows as they are before an update, locked for it: to know what changed, and for webhooks'
+    old_items. Reading and locking in one statement saves a round trip on every edit."""
+    return await fetch_rows(conn, scope.table_id, scope.database_id, ids, fieldset, field_types, lock=True)
 
 
 async def rows_updated(
@@ -104,6 +112,7 @@ async def rows_updated(
         }
         event = Event("rows.updated", scope.database_id, scope.table_id, payload)
         await _emit(conn, actor, scope, event, make_body=body, changed_fields=all_fields)
+        await row_history.record_updates(conn, actor, scope, fieldset, field_types, old_by_id, changed_rows, changes)
     await flush_recomputed(conn, actor, scope, field_types, skip={r.id for r in after})
 
 
@@ -209,3 +218,72 @@ async def fields_deleted(
         other_scope = TableScope(other.table_id, scope.database_id, scope.workspace_id, "", None)
         await field_event(conn, actor, other_scope, "field.deleted", other.id)
     await flush_recomputed(conn, actor, scope, field_types, skip=set(), skip_table=scope.table_id)
+
+
+# --- view events -------------------------------------------------------------------------------------
+
+# The views table's columns as the parts of a view a client refreshes ("changed" in view.updated).
+VIEW_PARTS = {
+    "name": "name",
+    "order": "order",
+    "options": "options",
+    "filters": "filters",
+    "filter_groups": "filters",
+    "filter_type": "filters",
+    "filters_disabled": "filters",
+    "sorts": "sorts",
+    "group_bys": "group_bys",
+    "field_options": "field_options",
+    "decorations": "decorations",
+    "public": "public",
+    "password_hash": "public",
+    "slug": "public",
+}
+
+
+def view_parts(columns: Iterable[str]) -> list[str]:
+    return sorted({VIEW_PARTS.get(c, c) for c in columns})
+
+
+async def _scope_of_table(conn: AsyncConnection, table_id: int) -> TableScope:
+    """The table's scope without an access check: view writers have checked access to the view already."""
+    found = (
+        await conn.execute(
+            select(tables.c.database_id, databases.c.workspace_id)
+            .join(databases, databases.c.id == tables.c.database_id)
+            .where(tables.c.id == table_id)
+        )
+    ).one()
+    return TableScope(table_id, found.database_id, found.workspace_id, "", None)
+
+
+async def view_event(
+    conn: AsyncConnection,
+    actor: Actor | None,
+    event_type: str,
+    view: Any,
+    *,
+    scope: TableScope | None = None,
+    changed: Iterable[str] = (),
+) -> None:
+    """view.created / view.updated (with the view's columns that changed) / view.deleted.
+
+    `view` is the views row as it is after the change (before it, for a deletion). Webhooks get Baserow's
+    shape: {"view": <the view as the views API answers it>}, or {"view_id"} for a deletion.
+    """
+    if scope is None or scope.table_id != view.table_id:
+        scope = await _scope_of_table(conn, view.table_id)
+    payload: dict[str, Any] = {"view_id": view.id}
+    if event_type == "view.updated":
+        payload["changed"] = view_parts(changed)
+
+    async def body(names: bool) -> dict[str, Any]:
+        if event_type == "view.deleted":
+            return {"view_id": view.id}
+        from nocodedb.services.views import view_json  # the views service imports this module
+
+        # Without `include`, the answer needs no field or filter registry (Baserow's plain view serializer).
+        no_fields: Registry[FieldType] = Registry("field type")
+        return {"view": view_json(view, [], no_fields, Registry("filter type"))}
+
+    await _emit(conn, actor, scope, Event(event_type, scope.database_id, scope.table_id, payload), make_body=body)

@@ -27,6 +27,8 @@ class LiveSocket:
     client_id: str | None
     # table id -> the field ids this socket may see (None: every field)
     tables: dict[int, frozenset[int] | None] = field(default_factory=dict)
+    # A shared view's visitor: the one view whose events it gets (None: a signed-in user, every view)
+    view_id: int | None = None
     id: int = field(default_factory=lambda: next(_ids))
     queue: asyncio.Queue[dict[str, Any]] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
     overflowed: bool = False
@@ -72,6 +74,15 @@ def message_for(socket: LiveSocket, event: OutboxEvent) -> dict[str, Any] | None
         if visible is not None and payload.get("field_id") not in visible:
             return None
         message["field_id"] = payload.get("field_id")
+        return message
+    if event.event_type.startswith("view."):
+        if socket.view_id is not None and payload.get("view_id") != socket.view_id:
+            return None  # a visitor never learns of the table's other views
+        message["view_id"] = payload.get("view_id")
+        if "changed" in payload:
+            message["changed"] = payload["changed"]
+        if socket.user_id is not None:  # who changed it, for the page's notice; never told to visitors
+            message["user_id"] = event.actor_user_id
         return message
     return None if visible is not None else message
 

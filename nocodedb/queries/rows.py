@@ -184,11 +184,16 @@ async def fetch_rows(
     row_ids: Sequence[int],
     fieldset: FieldSet,
     field_types: Registry[FieldType],
+    *,
+    lock: bool = False,
 ) -> list[Any]:
-    """The rows with these ids, in the order of row_ids."""
+    """The rows with these ids, in the order of row_ids. With `lock`, they are also locked FOR UPDATE in
+    id order (so two batches touching the same rows wait for each other instead of deadlocking)."""
     stmt = with_api_columns(
         base_select(table_id, database_id).where(rows.c.id.in_(list(row_ids))), fieldset, field_types
     )
+    if lock:
+        stmt = stmt.order_by(rows.c.id).with_for_update(of=rows)
     by_id = {r.id: r for r in (await conn.execute(stmt)).all()}
     return [by_id[i] for i in row_ids if i in by_id]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nocodedb import errors
-from nocodedb.db.schema import databases, memberships, tables, workspaces
+from nocodedb.db.schema import databases, field_dependencies, memberships, tables, webhooks, workspaces
 
 Role = Literal["admin", "builder", "editor", "commenter", "viewer"]
 ROLES: tuple[Role, ...] = ("viewer", "commenter", "editor", "builder", "admin")
@@ -52,11 +52,22 @@ class TokenScope:
         )
 
 
+# Who history and the audit log name as the author of a write: forms, edit links and imports make writes
+# on someone's behalf (or no one's), which the user id and token alone cannot tell apart.
+ActorKind = Literal["user", "token", "form", "edit_link", "import"]
+
+
 @dataclass(frozen=True)
 class Actor:
     user_id: int | None
     token: TokenScope | None = None
     ip: str | None = None
+    kind: ActorKind = "user"
+    label: str | None = None  # the token's name, the form's name, "edit link <id>"...
+    # undo: the browser tab (ClientSessionId) and user action (ClientUndoRedoActionGroupId) of the request;
+    # writes are recorded for undo only when client_session is set (services/undo.py).
+    client_session: str | None = None
+    action_group: str | None = None
 
     @property
     def is_token(self) -> bool:
@@ -76,6 +87,9 @@ class TableScope:
     workspace_id: int
     name: str
     role: str | None  # None when acting through a token
+    # Read with the scope, so that a write need not ask again (None: not known, ask).
+    has_webhooks: bool | None = None
+    has_dependencies: bool | None = None
 
 
 async def workspace_role(conn: AsyncConnection, actor: Actor, workspace_id: int, minimum: Role) -> str:
@@ -123,10 +137,24 @@ async def table_scope(
     """Check access to a table. Tokens pass only with `operation` set and granted by the token."""
     if not valid_id(table_id):
         raise errors.TableNotFound()
+    # One round trip for the table, its workspace and the user's role there: every row request starts here.
+    user_id = actor.user_id if actor.token is None else None
     found = (
         await conn.execute(
-            select(tables.c.id, tables.c.database_id, tables.c.name, databases.c.workspace_id)
+            select(
+                tables.c.id,
+                tables.c.database_id,
+                tables.c.name,
+                databases.c.workspace_id,
+                memberships.c.role,
+                exists().where(webhooks.c.table_id == tables.c.id, webhooks.c.active.is_(True)).label("hooked"),
+                exists().where(field_dependencies.c.database_id == tables.c.database_id).label("dependent"),
+            )
             .join(databases, databases.c.id == tables.c.database_id)
+            .outerjoin(
+                memberships,
+                and_(memberships.c.workspace_id == databases.c.workspace_id, memberships.c.user_id == user_id),
+            )
             .where(tables.c.id == table_id)
         )
     ).one_or_none()
@@ -140,9 +168,17 @@ async def table_scope(
         ):
             # The same answer whether the table exists elsewhere or the right is missing: nothing leaks.
             raise errors.NoPermissionToTable()
-        return TableScope(table_id, found.database_id, found.workspace_id, found.name, None)
-    role = await workspace_role(conn, actor, found.workspace_id, minimum)
-    return TableScope(table_id, found.database_id, found.workspace_id, found.name, role)
+        return TableScope(
+            table_id, found.database_id, found.workspace_id, found.name, None, found.hooked, found.dependent
+        )
+    actor.require_user()
+    if found.role is None:
+        raise errors.UserNotInWorkspace()
+    if not role_at_least(found.role, minimum):
+        raise errors.PermissionDenied()
+    return TableScope(
+        table_id, found.database_id, found.workspace_id, found.name, found.role, found.hooked, found.dependent
+    )
 
 
 def minimum_role_for(operation: RowOperation) -> Role:

@@ -154,7 +154,15 @@ async def create_links(
             )
         ).one()
         answers.append({**link_json(link), "token": token, "url": f"/form/edit/{token}"})
-    await audit.record(conn, "edit_link.create", user_id=actor.user_id, ip=actor.ip, view_id=row.id, count=len(answers))
+    await audit.record(
+        conn,
+        "edit_link.create",
+        user_id=actor.user_id,
+        workspace_id=await table_workspace(conn, row.table_id),
+        ip=actor.ip,
+        view_id=row.id,
+        count=len(answers),
+    )
     return answers
 
 
@@ -169,13 +177,16 @@ async def revoke_link(conn: AsyncConnection, actor: Actor, link_id: int) -> None
     if view_id is None:
         actor.require_user()
         raise errors.EditLinkInvalid()
-    await _form_view(conn, actor, view_id, "builder")
+    row = await _form_view(conn, actor, view_id, "builder")
     await conn.execute(
         update(edit_links)
         .where(edit_links.c.id == link_id, edit_links.c.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
-    await audit.record(conn, "edit_link.revoke", user_id=actor.user_id, ip=actor.ip, link_id=link_id)
+    workspace_id = await table_workspace(conn, row.table_id)
+    await audit.record(
+        conn, "edit_link.revoke", user_id=actor.user_id, workspace_id=workspace_id, ip=actor.ip, link_id=link_id
+    )
 
 
 async def revoke_all(conn: AsyncConnection, actor: Actor, view_id: int) -> dict[str, int]:
@@ -185,7 +196,10 @@ async def revoke_all(conn: AsyncConnection, actor: Actor, view_id: int) -> dict[
         .where(edit_links.c.view_id == row.id, edit_links.c.revoked_at.is_(None))
         .values(revoked_at=func.now())
     )
-    await audit.record(conn, "edit_link.revoke_all", user_id=actor.user_id, ip=actor.ip, view_id=row.id)
+    workspace_id = await table_workspace(conn, row.table_id)
+    await audit.record(
+        conn, "edit_link.revoke_all", user_id=actor.user_id, workspace_id=workspace_id, ip=actor.ip, view_id=row.id
+    )
     return {"revoked": int(result.rowcount or 0)}
 
 
@@ -235,7 +249,8 @@ async def submit_link(
     link, view = await open_link(conn, secret, token, lock=True)
     table_fields = await load_fields(conn, view.table_id)
     accepted = check_submission(view, table_fields, field_types, filter_types, body, require=False)
-    actor = scoped_actor(await table_workspace(conn, view.table_id), view.table_id, "update", ip)
+    workspace_id = await table_workspace(conn, view.table_id)
+    actor = scoped_actor(workspace_id, view.table_id, "update", ip, "edit_link", f"edit link {link.id}")
     try:
         await row_service.update_rows(
             conn,
@@ -252,6 +267,7 @@ async def submit_link(
     await audit.record(
         conn,
         "edit_link.update",
+        workspace_id=workspace_id,
         ip=ip,
         link_id=link.id,
         view_id=view.id,

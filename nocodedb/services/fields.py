@@ -8,14 +8,15 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, insert, literal, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
-from fields import Field, FieldType, Registry
+from fields import Field, FieldType, Registry, RowSource
 from nocodedb import errors, events  # events: change events (nocodedb/events/)
 from nocodedb.computed.engine import load_graph, lock_database
 from nocodedb.computed.setup import enrich_options
 from nocodedb.db.schema import fields as fields_table
 from nocodedb.db.schema import rows
-from nocodedb.services import computed_fields
+from nocodedb.services import computed_fields, undo  # undo: actions recorded for the page's Ctrl+Z
 from nocodedb.services.actor import Actor, table_scope
 from nocodedb.services.metadata import field_json, load_field, load_fields, row_source, to_field
 from views.filters import FilterType, default_filter_types
@@ -135,6 +136,7 @@ async def create_field(
     await computed_fields.refresh_formulas_naming(conn, graph, field_types, filter_types, f)
     # events: field.created (and rows recomputed elsewhere)
     await events.field_event(conn, actor, scope, "field.created", f.id, field_json(f, field_types), field_types)
+    await undo.field_created(conn, actor, scope, f.id)  # undo
     return field_json(f, field_types)
 
 
@@ -175,6 +177,20 @@ async def list_fields(
     return [field_json(f, field_types) for f in await load_fields(conn, table_id)]
 
 
+def converted_value_sql(
+    field_types: Registry[FieldType], old: Field, new: Field, src: RowSource
+) -> ColumnElement[Any] | None:
+    """The stored value a row gets when `old` becomes `new`; None when the values stay as they are.
+
+    Shared with the type-change preview (services/field_preview.py) so the warning counts what the change does.
+    """
+    old_type, new_type = field_types.get(old.type), field_types.get(new.type)
+    if old.type == new.type:
+        same_type = getattr(new_type, "convert_same_type_sql", None)
+        return same_type(old, new, src) if same_type is not None else None
+    return new_type.from_text_sql(new, old_type.text_sql(old, src))
+
+
 async def _convert_values(
     conn: AsyncConnection,
     field_types: Registry[FieldType],
@@ -190,13 +206,9 @@ async def _convert_values(
             update(rows).where(rows.c.table_id == old.table_id).values(data=rows.c.data.op("-")(literal(new.key)))
         )
         return 0
-    if old.type == new.type:
-        same_type = getattr(new_type, "convert_same_type_sql", None)
-        if same_type is None:
-            return 0
-        new_value = same_type(old, new, src)
-    else:
-        new_value = new_type.from_text_sql(new, old_type.text_sql(old, src))
+    new_value = converted_value_sql(field_types, old, new, src)
+    if new_value is None:
+        return 0
     old_text = old_type.text_sql(old, src)
     conversion = (
         select(
@@ -292,6 +304,7 @@ async def update_field(
     except IntegrityError:
         raise errors.FieldNameTaken() from None
     new = to_field(updated)
+    await undo.field_updated(conn, actor, scope, old, new, field_types)  # undo: before the values convert
     lost = 0
     if old.type == "link_row" and new.type != "link_row":
         removed = await computed_fields.before_delete(conn, graph, old)
@@ -335,12 +348,16 @@ async def delete_field(
         raise errors.CannotDeletePrimary()
     await lock_database(conn, scope.database_id)
     graph = await load_graph(conn, scope.database_id)
+    from nocodedb.services.trash_structure import trash_field  # trash: values, links, edges kept for restore
+
+    await trash_field(conn, actor, scope, f, graph)
     removed = await computed_fields.before_delete(conn, graph, f)
     await conn.execute(delete(fields_table).where(fields_table.c.id == field_id))
     await conn.execute(
         update(rows).where(rows.c.table_id == f.table_id).values(data=rows.c.data.op("-")(literal(f.key)))
     )
-    await _run_ddl(conn, _hook_list(field_types.get(f.type), "ddl_on_delete", f))
+    # ddl_on_delete (sequences) runs when the trash entry is deleted for good: trash_structure.drop_for_good.
     await computed_fields.after_delete(conn, graph, field_types, filter_types or default_filter_types(), [f, *removed])
     await events.fields_deleted(conn, actor, scope, f, removed, field_types)  # events
+    await undo.field_deleted(conn, actor, scope, f.id)  # undo
     return [r.id for r in removed]

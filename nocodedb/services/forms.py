@@ -23,7 +23,7 @@ from nocodedb import errors
 from nocodedb.db.schema import databases, tables
 from nocodedb.queries.rows import FieldSet
 from nocodedb.services import rows as row_service
-from nocodedb.services.actor import Actor, TokenScope
+from nocodedb.services.actor import Actor, ActorKind, TokenScope
 from nocodedb.services.rows import prepare_values
 from nocodedb.services.view_public import public_field_json
 from nocodedb.services.views import view_types
@@ -33,7 +33,14 @@ from views.filters import FilterType
 EMPTY = (None, "", [], {})
 
 
-def scoped_actor(workspace_id: int, table_id: int, operation: str, ip: str | None) -> Actor:
+def scoped_actor(
+    workspace_id: int,
+    table_id: int,
+    operation: str,
+    ip: str | None,
+    kind: ActorKind = "form",
+    label: str | None = None,
+) -> Actor:
     """An actor that may do one row operation on one table and nothing else (public forms, edit links)."""
     scope = TokenScope(
         token_id=0,
@@ -42,7 +49,7 @@ def scoped_actor(workspace_id: int, table_id: int, operation: str, ip: str | Non
         permissions={operation: [["table", table_id]]},
         creator_role="editor",
     )
-    return Actor(user_id=None, token=scope, ip=ip)
+    return Actor(user_id=None, token=scope, ip=ip, kind=kind, label=label)
 
 
 async def table_workspace(conn: AsyncConnection, table_id: int) -> int:
@@ -192,7 +199,7 @@ async def submit(
 ) -> dict[str, Any]:
     accepted = check_submission(row, table_fields, field_types, filter_types, body)
     workspace_id = await table_workspace(conn, row.table_id)
-    actor = scoped_actor(workspace_id, row.table_id, "create", ip)
+    actor = scoped_actor(workspace_id, row.table_id, "create", ip, "form", row.name)
     _, records = await row_service.create_rows(
         conn, field_types, actor, row.table_id, [accepted], user_field_names=False, filter_types=filter_types
     )

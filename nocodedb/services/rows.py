@@ -10,7 +10,6 @@ from sqlalchemy import (
     Numeric,
     bindparam,
     column,
-    delete,
     func,
     literal,
     select,
@@ -25,8 +24,9 @@ from nocodedb.computed.engine import DatabaseGraph, Recomputer, load_graph, lock
 from nocodedb.db.schema import field_dependencies, rows
 from nocodedb.db.schema import tables as tables_table
 from nocodedb.queries.rows import FieldSet, api_columns, fetch_rows, returning_is_enough
+from nocodedb.services import undo  # undo: actions recorded for the page's Ctrl+Z
 from nocodedb.services.actor import Actor, TableScope, minimum_role_for, table_scope
-from nocodedb.services.links import unlink_rows, write_links
+from nocodedb.services.links import write_links
 from nocodedb.services.metadata import load_fields
 from views.filters import FilterType
 
@@ -97,14 +97,10 @@ def automatic_values_sql(fieldset: FieldSet, field_types: Registry[FieldType]) -
     return func.jsonb_build_object(*parts) if parts else literal({}, JSONB)
 
 
-async def _orders(conn: AsyncConnection, scope: TableScope, count: int, before_id: int | None) -> tuple[Any, Any]:
-    """First order and step for `count` new rows: at the end, or just before row `before_id`."""
-    if before_id is None:
-        last = (
-            await conn.execute(select(func.max(rows.c.order)).where(rows.c.table_id == scope.table_id))
-        ).scalar_one()
-        start = (Decimal(last) if last is not None else Decimal(0)).to_integral_value() + 1
-        return start, Decimal(1)
+async def _orders_before(
+    conn: AsyncConnection, scope: TableScope, count: int, before_id: int
+) -> tuple[Decimal, Decimal]:
+    """First order and step for `count` new rows placed just before row `before_id`."""
     before = (
         await conn.execute(select(rows.c.order).where(rows.c.table_id == scope.table_id, rows.c.id == before_id))
     ).scalar_one_or_none()
@@ -130,7 +126,9 @@ async def insert_rows(
     before_id: int | None = None,
 ) -> list[int]:
     """Insert already validated rows in one statement; return their ids in input order."""
-    return [r.id for r in await insert_rows_returning(conn, actor, scope, fieldset, field_types, prepared, before_id)]
+    # full=False: imports insert thousands of rows and need only ids, not the rows read back (import_export).
+    inserted = await insert_rows_returning(conn, actor, scope, fieldset, field_types, prepared, before_id, full=False)
+    return [r.id for r in inserted]
 
 
 async def insert_rows_returning(
@@ -141,13 +139,22 @@ async def insert_rows_returning(
     field_types: Registry[FieldType],
     prepared: list[dict[str, Any]],
     before_id: int | None = None,
+    full: bool = True,
 ) -> list[Any]:
     """Insert already validated rows; return them as the read queries do (id, order, data, extra
-    columns), in input order, straight from RETURNING: no second read of what was just written."""
+    columns), in input order, straight from RETURNING: no second read of what was just written.
+    full=False returns (id, order) only."""
     if not prepared:
         return []
     defaults = defaults_for(fieldset, field_types)
-    start, step = await _orders(conn, scope, len(prepared), before_id)
+    if before_id is None:
+        # At the end: the next whole number after the last order, found by the insert itself.
+        last = select(func.max(rows.c.order)).where(rows.c.table_id == scope.table_id).scalar_subquery()
+        start: Any = func.floor(func.coalesce(last, 0)) + 1
+        step: Any = literal(1, Numeric)
+    else:
+        first, increment = await _orders_before(conn, scope, len(prepared), before_id)
+        start, step = literal(first, Numeric), literal(increment, Numeric)
     items = [{**defaults, **values} for values in prepared]
     source = (
         select(
@@ -162,14 +169,14 @@ async def insert_rows_returning(
         .subquery("src")
     )
     automatic = automatic_values_sql(fieldset, field_types)
-    insert_stmt = (
+    inserted_cte = (
         rows.insert()
         .from_select(
             ["database_id", "table_id", "order", "data", "created_by", "updated_by"],
             select(
                 literal(scope.database_id, BigInteger),
                 literal(scope.table_id, BigInteger),
-                literal(start, Numeric) + (source.c.position - 1) * literal(step, Numeric),
+                start + (source.c.position - 1) * step,
                 source.c.data.op("||")(automatic),
                 literal(actor.user_id, BigInteger),
                 literal(actor.user_id, BigInteger),
@@ -178,13 +185,20 @@ async def insert_rows_returning(
         .returning(
             *(
                 api_columns(fieldset, field_types)
-                if returning_is_enough(fieldset, field_types)
+                if full and returning_is_enough(fieldset, field_types)
                 else (rows.c.id, rows.c.order)
             )
         )
+        .cte("inserted")
     )
-    inserted = (await conn.execute(insert_stmt)).all()
-    await count_rows(conn, scope.table_id, len(inserted))
+    # tables.row_count moves in the same statement: one round trip for the whole write.
+    counted = (
+        update(tables_table)
+        .where(tables_table.c.id == scope.table_id)
+        .values(row_count=tables_table.c.row_count + select(func.count()).select_from(inserted_cte).scalar_subquery())
+        .cte("counted")
+    )
+    inserted = (await conn.execute(select(inserted_cte).add_cte(counted))).all()
     return sorted(inserted, key=lambda r: r.order)
 
 
@@ -211,7 +225,9 @@ async def _table_context(
 async def _graph_if_needed(conn: AsyncConnection, scope: TableScope, fieldset: FieldSet) -> DatabaseGraph | None:
     """The database's computed-field graph, when a write here can change computed values."""
     local = any(f.type in LINKED_OR_COMPUTED for f in fieldset.fields)
-    if not local:
+    if not local and scope.has_dependencies is not None:
+        local = scope.has_dependencies
+    elif not local:
         local = bool(
             (
                 await conn.execute(
@@ -309,6 +325,7 @@ async def create_rows(
     complete = graph is None and returning_is_enough(fieldset, field_types)
     records = inserted if complete else await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
     await events.rows_created(conn, actor, scope, fieldset, field_types, records)  # events
+    await undo.rows_created(conn, actor, scope, ids)  # undo
     return fieldset, records
 
 
@@ -350,19 +367,15 @@ async def update_rows(
         raise errors.RequestBodyInvalid({"items": "The same row appears twice in the batch."})
     prepared = prepare_batch(items, fieldset, field_types, user_field_names=user_field_names)
     graph = await _graph_if_needed(conn, scope, fieldset)
-    # Rows are locked in id order, so two batches touching the same rows wait instead of deadlocking.
-    locked = await conn.execute(
-        select(rows.c.id)
-        .where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids))
-        .order_by(rows.c.id)
-        .with_for_update()
-    )
-    missing = sorted(set(ids) - set(locked.scalars()))
+    before = await events.rows_before_update(conn, scope, fieldset, field_types, ids)  # events (locks the rows)
+    missing = sorted(set(ids) - {r.id for r in before})
     if missing:
         raise errors.RowNotFound(f"The rows {missing} do not exist.")
-    before = await events.rows_before_update(conn, scope, fieldset, field_types, ids)  # events
     plain, link_values = split_links(fieldset, field_types, prepared)
     patches = [{"id": row_id, "patch": values} for row_id, values in zip(ids, plain, strict=True) if values]
+    # Without computed values to refresh, the UPDATE's RETURNING is already the rows as reads show them.
+    returned = graph is None and len(patches) == len(ids) and returning_is_enough(fieldset, field_types)
+    records: list[Any] | None = None
     if patches:
         patch_source = (
             select(column("id", BigInteger), column("patch", JSONB))
@@ -373,11 +386,15 @@ async def update_rows(
             )
             .subquery("p")
         )
-        await conn.execute(
+        updated = await conn.execute(
             update(rows)
             .where(rows.c.table_id == scope.table_id, rows.c.id == patch_source.c.id)
             .values(data=rows.c.data.op("||")(patch_source.c.patch), updated_at=func.now(), updated_by=actor.user_id)
+            .returning(*(api_columns(fieldset, field_types) if returned else (rows.c.id,)))
         )
+        if returned:
+            by_id = {r.id: r for r in updated.all()}
+            records = [by_id[i] for i in ids]
     if graph is not None:
         changed: dict[int, list[int]] = {}
         for row_id, values in zip(ids, plain, strict=True):
@@ -394,8 +411,10 @@ async def update_rows(
             user_field_names=user_field_names,
             changed=changed,
         )
-    records = await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
+    if records is None:
+        records = await fetch_rows(conn, table_id, scope.database_id, ids, fieldset, field_types)
     await events.rows_updated(conn, actor, scope, fieldset, field_types, before, records)  # events
+    await undo.rows_updated(conn, actor, scope, fieldset, field_types, before, records)  # undo
     return fieldset, records
 
 
@@ -415,11 +434,12 @@ async def delete_rows(
     missing = sorted(set(ids) - await _existing_ids(conn, scope, ids))
     if missing:
         raise errors.RowNotFound(f"The rows {missing} do not exist.")
-    dirty = await unlink_rows(conn, graph, table_id, ids) if graph is not None else {}
-    deleted = await conn.execute(delete(rows).where(rows.c.table_id == scope.table_id, rows.c.id.in_(ids)))
-    await count_rows(conn, scope.table_id, -deleted.rowcount)
-    if graph is not None and dirty:
-        from fields import default_field_types
+    from fields import default_field_types
+    from nocodedb.services.trash_rows import move_rows_to_trash  # trash: rows and links kept for restore
 
-        await Recomputer(conn, graph, field_types or default_field_types(), filter_types or _filters()).run(dirty=dirty)
+    field_types = field_types or default_field_types()
+    dirty = await move_rows_to_trash(conn, actor, scope, ids, graph, fieldset, field_types)
+    if graph is not None and dirty:
+        await Recomputer(conn, graph, field_types, filter_types or _filters()).run(dirty=dirty)
     await events.rows_deleted(conn, actor, scope, ids, field_types)  # events
+    await undo.rows_deleted(conn, actor, scope, ids)  # undo

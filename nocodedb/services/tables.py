@@ -157,6 +157,10 @@ async def update_table(conn: AsyncConnection, actor: Actor, table_id: int, name:
 
 
 async def delete_table(conn: AsyncConnection, actor: Actor, table_id: int) -> None:
-    await table_scope(conn, actor, table_id, minimum="builder")
-    await drop_table_storage(conn, table_id)
-    await conn.execute(delete(tables).where(tables.c.id == table_id))
+    scope = await table_scope(conn, actor, table_id, minimum="builder")
+    # trash: the partition is detached and the metadata kept, restorable for NOCODEDB_TRASH_DAYS days.
+    from fields import default_field_types
+    from nocodedb.services.trash_tables import trash_table
+    from views.filters import default_filter_types
+
+    await trash_table(conn, default_field_types(), default_filter_types(), actor, table_id, scope.workspace_id)

@@ -147,4 +147,4 @@ async def token_actor(conn: AsyncConnection, key: str, ip: str | None) -> Actor:
     except errors.APIError:
         raise errors.DatabaseTokenInvalid() from None
     scope = TokenScope(row.id, row.workspace_id, row.user_id, dict(row.permissions), role)
-    return Actor(user_id=row.user_id, token=scope, ip=ip)
+    return Actor(user_id=row.user_id, token=scope, ip=ip, kind="token", label=row.name)

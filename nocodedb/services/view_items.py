@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
 from fields.base import for_field
-from nocodedb import errors
+from nocodedb import errors, events
 from nocodedb.db.schema import views
+from nocodedb.services import undo  # undo: filter, sort and group-by changes recorded for Ctrl+Z
 from nocodedb.services.actor import Actor, Role
 from nocodedb.services.metadata import load_fields
 from nocodedb.services.views import filter_json, load_view, next_item_id, view_types
@@ -58,8 +59,10 @@ def _item(row: Any, kind: str, item_id: int) -> dict[str, Any]:
     raise NOT_FOUND[kind]()
 
 
-async def _save(conn: AsyncConnection, view_id: int, kind: str, items: list[dict[str, Any]]) -> None:
-    await conn.execute(update(views).where(views.c.id == view_id).values({kind: items}))
+async def _save(conn: AsyncConnection, actor: Actor, row: Any, kind: str, items: list[dict[str, Any]]) -> None:
+    await undo.view_changed(conn, actor, row, {kind: items})  # undo: row is the view as read before
+    await conn.execute(update(views).where(views.c.id == row.id).values({kind: items}))
+    await events.view_event(conn, actor, "view.updated", row, changed=[kind])
 
 
 def _field_of(table_fields: list[Field], ref: Any) -> Field:
@@ -145,7 +148,7 @@ async def create_filter(
     if len(items) >= MAX_FILTERS:
         raise errors.RequestBodyInvalid(f"A view may have at most {MAX_FILTERS} filters.")
     item["id"] = await next_item_id(conn)
-    await _save(conn, row.id, "filters", [*items, item])
+    await _save(conn, actor, row, "filters", [*items, item])
     return filter_json(row.id, item, table_fields, field_types, filter_types)
 
 
@@ -177,13 +180,13 @@ async def update_filter(
     item = {**old, **_check_filter(merged, table_fields, field_types, filter_types)}
     if "group" in body:
         item["group"] = _check_group(row, body["group"])
-    await _save(conn, row.id, "filters", [item if i.get("id") == filter_id else i for i in row.filters])
+    await _save(conn, actor, row, "filters", [item if i.get("id") == filter_id else i for i in row.filters])
     return filter_json(row.id, item, table_fields, field_types, filter_types)
 
 
 async def delete_filter(conn: AsyncConnection, actor: Actor, filter_id: int) -> None:
     row = await _view_of_item(conn, actor, "filters", filter_id, "builder")
-    await _save(conn, row.id, "filters", [i for i in row.filters if i.get("id") != filter_id])
+    await _save(conn, actor, row, "filters", [i for i in row.filters if i.get("id") != filter_id])
 
 
 # --- filter groups ------------------------------------------------------------------------------------
@@ -204,7 +207,7 @@ async def create_filter_group(conn: AsyncConnection, actor: Actor, view_id: int,
         "filter_type": kind,
         "parent_group": _check_group(row, body.get("parent_group")),
     }
-    await _save(conn, row.id, "filter_groups", [*groups, group])
+    await _save(conn, actor, row, "filter_groups", [*groups, group])
     return {**group, "view": row.id}
 
 
@@ -218,7 +221,7 @@ async def update_filter_group(conn: AsyncConnection, actor: Actor, group_id: int
             raise errors.RequestBodyInvalid({"filter_type": [{"error": "AND or OR.", "code": "invalid_choice"}]})
         group["filter_type"] = kind
     items = [group if g.get("id") == group_id else g for g in row.filter_groups]
-    await _save(conn, row.id, "filter_groups", items)
+    await _save(conn, actor, row, "filter_groups", items)
     return {**group, "view": row.id}
 
 
@@ -226,8 +229,8 @@ async def delete_filter_group(conn: AsyncConnection, actor: Actor, group_id: int
     """The group goes with its sub-groups and their filters."""
     row = await _view_of_item(conn, actor, "filter_groups", group_id, "builder")
     gone = group_descendants(list(row.filter_groups), group_id)
-    await _save(conn, row.id, "filter_groups", [g for g in row.filter_groups if g["id"] not in gone])
-    await _save(conn, row.id, "filters", [f for f in row.filters or [] if f.get("group") not in gone])
+    await _save(conn, actor, row, "filter_groups", [g for g in row.filter_groups if g["id"] not in gone])
+    await _save(conn, actor, row, "filters", [f for f in row.filters or [] if f.get("group") not in gone])
 
 
 # --- sorts and group-bys ------------------------------------------------------------------------------
@@ -260,7 +263,7 @@ async def create_sort_item(conn: AsyncConnection, actor: Actor, view_id: int, ki
     if len(items) >= MAX_SORTS:
         raise errors.RequestBodyInvalid(f"A view may have at most {MAX_SORTS} of these.")
     item["id"] = await next_item_id(conn)
-    await _save(conn, row.id, kind, [*items, item])
+    await _save(conn, actor, row, kind, [*items, item])
     return {**item, "view": row.id}
 
 
@@ -277,13 +280,13 @@ async def update_sort_item(conn: AsyncConnection, actor: Actor, kind: str, item_
     items = list(getattr(row, kind))
     if any(i.get("field") == item["field"] and i.get("id") != item_id for i in items):
         raise (errors.ViewSortFieldTaken if kind == "sorts" else errors.ViewGroupByFieldTaken)()
-    await _save(conn, row.id, kind, [item if i.get("id") == item_id else i for i in items])
+    await _save(conn, actor, row, kind, [item if i.get("id") == item_id else i for i in items])
     return {**item, "view": row.id}
 
 
 async def delete_sort_item(conn: AsyncConnection, actor: Actor, kind: str, item_id: int) -> None:
     row = await _view_of_item(conn, actor, kind, item_id, "builder")
-    await _save(conn, row.id, kind, [i for i in getattr(row, kind) if i.get("id") != item_id])
+    await _save(conn, actor, row, kind, [i for i in getattr(row, kind) if i.get("id") != item_id])
 
 
 # --- field options ------------------------------------------------------------------------------------
@@ -322,4 +325,5 @@ async def update_field_options(conn: AsyncConnection, actor: Actor, view_id: int
     if problems:
         raise errors.RequestBodyInvalid({"field_options": problems})
     await conn.execute(update(views).where(views.c.id == row.id).values(field_options=current))
+    await events.view_event(conn, actor, "view.updated", row, changed=["field_options"])
     return {"field_options": current}

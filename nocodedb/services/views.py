@@ -15,9 +15,10 @@ from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
-from nocodedb import errors
+from nocodedb import errors, events
 from nocodedb.auth.passwords import hash_password
 from nocodedb.db.schema import views
+from nocodedb.services import audit, undo  # undo: actions recorded for the page's Ctrl+Z
 from nocodedb.services.actor import Actor, Role, TableScope, table_scope
 from nocodedb.services.metadata import load_fields
 from views.filters import FilterContext, FilterType, condition_problem
@@ -201,7 +202,7 @@ async def create_view(
     table_id: int,
     body: Any,
 ) -> dict[str, Any]:
-    await table_scope(conn, actor, table_id, minimum="builder")
+    scope = await table_scope(conn, actor, table_id, minimum="builder")
     if not isinstance(body, dict):
         raise errors.RequestBodyInvalid("A view must be a JSON object.")
     type_name = body.get("type")
@@ -239,7 +240,24 @@ async def create_view(
             .returning(views)
         )
     ).one()
+    await _audit_sharing(conn, actor, scope, row, False, values)
+    await undo.view_created(conn, actor, scope, row.id)  # undo
+    await events.view_event(conn, actor, "view.created", row, scope=scope)
     return view_json(row, table_fields, field_types, filter_types, {"filters", "sortings", "group_bys"})
+
+
+async def _audit_sharing(
+    conn: AsyncConnection, actor: Actor, scope: TableScope, row: Any, was_public: bool, values: dict[str, Any]
+) -> None:
+    """Audit entries when a view starts or stops being shared, or its password is set or removed."""
+    where = {"user_id": actor.user_id, "workspace_id": scope.workspace_id, "ip": actor.ip}
+    about = {"view_id": row.id, "table_id": row.table_id, "name": row.name}
+    if "public" in values and values["public"] != was_public:
+        await audit.record(conn, "view.shared" if values["public"] else "view.unshared", **where, **about)
+    if "password_hash" in values:
+        # Never the password itself, nor its hash: only that it changed.
+        action = "view.password_set" if values["password_hash"] is not None else "view.password_removed"
+        await audit.record(conn, action, **where, **about)
 
 
 async def update_view(
@@ -250,7 +268,8 @@ async def update_view(
     view_id: int,
     body: Any,
 ) -> dict[str, Any]:
-    row, _ = await load_view(conn, actor, view_id, "builder", lock=True)
+    row, scope = await load_view(conn, actor, view_id, "builder", lock=True)
+    was_public = bool(row.public)
     if not isinstance(body, dict):
         raise errors.RequestBodyInvalid("A view must be a JSON object.")
     view_type = view_types().get(row.type)
@@ -265,7 +284,10 @@ async def update_view(
     if values.get("public") and not view_type.can_share:
         raise errors.ViewFeatureNotSupported("This view type cannot be shared.")
     if values:
+        await undo.view_changed(conn, actor, row, values)  # undo: row is still the view before the change
         row = (await conn.execute(update(views).where(views.c.id == view_id).values(**values).returning(views))).one()
+        await _audit_sharing(conn, actor, scope, row, was_public, values)
+        await events.view_event(conn, actor, "view.updated", row, scope=scope, changed=values)
     return view_json(row, table_fields, field_types, filter_types, {"filters", "sortings", "group_bys"})
 
 
@@ -277,16 +299,25 @@ async def rotate_slug(
     view_id: int,
 ) -> dict[str, Any]:
     """A new public link; the old one stops working at once."""
-    row, _ = await load_view(conn, actor, view_id, "builder", lock=True)
+    row, scope = await load_view(conn, actor, view_id, "builder", lock=True)
     row = (
         await conn.execute(update(views).where(views.c.id == view_id).values(slug=new_slug()).returning(views))
     ).one()
+    await audit.record(
+        conn, "view.link_rotated", user_id=actor.user_id, workspace_id=scope.workspace_id, ip=actor.ip, view_id=row.id
+    )
+    await events.view_event(conn, actor, "view.updated", row, scope=scope, changed=["slug"])
     return view_json(row, await load_fields(conn, row.table_id), field_types, filter_types)
 
 
 async def delete_view(conn: AsyncConnection, actor: Actor, view_id: int) -> None:
-    await load_view(conn, actor, view_id, "builder", lock=True)
+    row, scope = await load_view(conn, actor, view_id, "builder", lock=True)
+    from nocodedb.services.trash_structure import trash_view  # trash: the view is kept for restore
+
+    await trash_view(conn, actor, row, scope)
     await conn.execute(delete(views).where(views.c.id == view_id))
+    await undo.view_deleted(conn, actor, scope, view_id)  # undo
+    await events.view_event(conn, actor, "view.deleted", row, scope=scope)
 
 
 async def _renumbered(
@@ -308,7 +339,7 @@ async def duplicate_view(
     actor: Actor,
     view_id: int,
 ) -> dict[str, Any]:
-    row, _ = await load_view(conn, actor, view_id, "builder")
+    row, scope = await load_view(conn, actor, view_id, "builder")
     groups, group_ids = await _renumbered(conn, list(row.filter_groups or []))
     groups = [{**g, "parent_group": group_ids.get(g.get("parent_group"))} for g in groups]
     filters, _ = await _renumbered(conn, list(row.filters or []))
@@ -346,12 +377,13 @@ async def duplicate_view(
             .returning(views)
         )
     ).one()
+    await events.view_event(conn, actor, "view.created", copy, scope=scope)
     table_fields = await load_fields(conn, row.table_id)
     return view_json(copy, table_fields, field_types, filter_types, {"filters", "sortings", "group_bys"})
 
 
 async def order_views(conn: AsyncConnection, actor: Actor, table_id: int, view_ids: Any) -> None:
-    await table_scope(conn, actor, table_id, minimum="builder")
+    scope = await table_scope(conn, actor, table_id, minimum="builder")
     if not isinstance(view_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in view_ids):
         raise errors.RequestBodyInvalid({"view_ids": [{"error": "A list of view ids.", "code": "invalid"}]})
     if len(set(view_ids)) != len(view_ids):
@@ -361,4 +393,11 @@ async def order_views(conn: AsyncConnection, actor: Actor, table_id: int, view_i
     if strangers:
         raise errors.ViewNotFound(f"The views {strangers} are not views of this table.")
     for position, view_id in enumerate(view_ids, start=1):
-        await conn.execute(update(views).where(views.c.id == view_id).values(order=position))
+        moved = await conn.execute(
+            update(views)
+            .where(views.c.id == view_id, views.c.order != position)
+            .values(order=position)
+            .returning(views)
+        )
+        for row in moved:  # only views whose place really changed
+            await events.view_event(conn, actor, "view.updated", row, scope=scope, changed=["order"])

@@ -55,10 +55,13 @@ async def delete_workspace(conn: AsyncConnection, actor: Actor, workspace_id: in
             .where(databases.c.workspace_id == workspace_id)
         )
     ).scalars()
+    from fields import default_field_types
     from nocodedb.services.tables import drop_table_storage
+    from nocodedb.services.trash_purge import purge_workspace  # trash: its detached partitions go too
 
     for table_id in list(table_ids):
         await drop_table_storage(conn, table_id)
+    await purge_workspace(conn, default_field_types(), workspace_id)
     await conn.execute(delete(workspaces).where(workspaces.c.id == workspace_id))
     await audit.record(conn, "workspace.deleted", user_id=actor.user_id, workspace_id=workspace_id)
 
@@ -83,6 +86,13 @@ async def set_member_role(
     await workspace_role(conn, actor, workspace_id, "admin")
     if role not in ROLES:
         raise errors.RequestBodyInvalid({"role": [{"error": f"Unknown role {role!r}.", "code": "invalid"}]})
+    previous = (
+        await conn.execute(
+            select(memberships.c.role).where(
+                memberships.c.workspace_id == workspace_id, memberships.c.user_id == user_id
+            )
+        )
+    ).scalar_one_or_none()
     changed = (
         await conn.execute(
             update(memberships)
@@ -101,7 +111,14 @@ async def set_member_role(
     if admins == 0:
         raise errors.APIError("A workspace keeps at least one admin.")
     await audit.record(
-        conn, "member.role_changed", user_id=actor.user_id, workspace_id=workspace_id, member=user_id, role=role
+        conn,
+        "member.role_changed",
+        user_id=actor.user_id,
+        workspace_id=workspace_id,
+        ip=actor.ip,
+        member=user_id,
+        role=role,
+        previous_role=previous,
     )
     return {"user_id": user_id, "role": role, "permissions": role}
 
@@ -188,10 +205,6 @@ async def update_database(conn: AsyncConnection, actor: Actor, database_id: int,
 
 async def delete_database(conn: AsyncConnection, actor: Actor, database_id: int) -> None:
     await database_scope(conn, actor, database_id, "builder")
-    from nocodedb.services.tables import drop_table_storage
+    from nocodedb.services.trash_tables import trash_database  # trash: partitions detached, restorable
 
-    for table_id in list(
-        (await conn.execute(select(tables.c.id).where(tables.c.database_id == database_id))).scalars()
-    ):
-        await drop_table_storage(conn, table_id)
-    await conn.execute(delete(databases).where(databases.c.id == database_id))
+    await trash_database(conn, actor, database_id)

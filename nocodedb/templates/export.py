@@ -12,6 +12,7 @@ from nocodedb.db.schema import databases, views
 from nocodedb.db.schema import rows as rows_table
 from nocodedb.db.schema import tables as tables_table
 from nocodedb.queries.rows import FieldSet, row_to_api
+from nocodedb.services import audit
 from nocodedb.services.actor import Actor, database_scope
 from nocodedb.services.metadata import load_fields
 from nocodedb.services.views import view_types
@@ -111,7 +112,16 @@ def _cell(value: Any, f: Field, local: dict[int, int]) -> Any:
 async def export_database(
     conn: AsyncConnection, field_types: Registry[FieldType], actor: Actor, database_id: int, with_rows: bool
 ) -> dict[str, Any]:
-    await database_scope(conn, actor, database_id, "builder")
+    workspace_id = await database_scope(conn, actor, database_id, "builder")
+    await audit.record(
+        conn,
+        "database.exported",
+        user_id=actor.user_id,
+        workspace_id=workspace_id,
+        ip=actor.ip,
+        database_id=database_id,
+        rows=with_rows,
+    )
     db_name = (await conn.execute(select(databases.c.name).where(databases.c.id == database_id))).scalar_one()
     found = (
         await conn.execute(

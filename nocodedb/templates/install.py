@@ -19,10 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fields import FieldType, Registry
 from nocodedb import errors
 from nocodedb.db.schema import views as views_table
+from nocodedb.services import audit, view_items, workspaces
 from nocodedb.services import fields as field_service
 from nocodedb.services import rows as row_service
 from nocodedb.services import tables as table_service
-from nocodedb.services import view_items, workspaces
 from nocodedb.services import views as view_service
 from nocodedb.services.actor import Actor, workspace_role
 from nocodedb.services.metadata import load_fields
@@ -359,4 +359,14 @@ async def install_template(
         )
     )
     assert not found.first(), "a template never installs a public view"
+    await audit.record(
+        conn,
+        "template.installed",
+        user_id=actor.user_id,
+        workspace_id=workspace_id,
+        ip=actor.ip,
+        database_id=database["id"],
+        name=template.name,
+        tables=len(installer.table_ids),
+    )
     return {"database": {"id": database["id"], "name": template.name}, "tables": installer.table_ids}

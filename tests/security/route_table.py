@@ -297,6 +297,38 @@ ROUTES: dict[tuple[str, str], Entry] = {
     ),
     ("DELETE", "/api/database/webhooks/{webhook_id:int}/"): Entry("builder", {"webhook_id": "row"}),
     ("GET", "/api/database/live/presence/table/{table_id:int}/"): Entry("viewer", TABLE),
+    # --- formula editor and type-change preview (nocodedb/api/formula.py) -----------------------------
+    ("POST", "/api/database/formula/{table_id:int}/type/"): Entry(
+        "builder", TABLE, lambda w: {"formula": "1 + 1", "name": "Checked by a stranger"}
+    ),
+    ("GET", "/api/database/formula/functions/"): Entry("self"),
+    ("POST", "/api/database/fields/{field_id:int}/type-change-preview/"): Entry(
+        "builder", FIELD, lambda w: {"type": "number"}
+    ),
+    # --- row history and audit log (nocodedb/api/history.py, nocodedb/api/audit_log.py) ----------------
+    ("GET", "/api/database/rows/table/{table_id:int}/{row_id:int}/history/"): Entry("viewer", ROW),
+    ("GET", "/api/workspace/{workspace_id:int}/audit-log/"): Entry("admin", WS),
+    # Instance-wide: only the staff (the instance's first account, the victim here) may read it.
+    ("GET", "/api/admin/audit-log/"): Entry("admin"),
+    # --- trash (nocodedb/api/trash.py) ------------------------------------------------------------------
+    ("GET", "/api/trash/"): Entry("self"),
+    ("GET", "/api/trash/workspace/{workspace_id:int}/"): Entry("viewer", WS),
+    ("DELETE", "/api/trash/workspace/{workspace_id:int}/"): Entry("editor", WS),
+    # The World's trash is empty: the victim's row id stands in for an entry id (and is not in the trash).
+    ("DELETE", "/api/trash/entry/{entry_id:int}/"): Entry("editor", {"entry_id": "row"}),
+    ("PATCH", "/api/trash/restore/"): Entry(
+        "editor",
+        body=lambda w: {"trash_item_type": "row", "trash_item_id": w.row, "parent_trash_item_id": w.table},
+    ),
+    # --- readable SQL views for BI tools (nocodedb/api/admin_sql_views.py) ------------------------------
+    # Instance staff only (the victim): "owner" also has every member of the victim's workspace refused,
+    # its admins included.
+    ("GET", "/api/admin/sql-views/"): Entry("owner"),
+    ("POST", "/api/admin/sql-views/"): Entry("owner"),
+    # --- undo and redo (nocodedb/api/undo.py) -----------------------------------------------------------
+    # Only the caller's own session's actions are ever touched: scopes naming the victim's table undo nothing.
+    ("POST", "/api/user/undo/"): Entry("self", body=lambda w: {"scopes": {"table": w.table}}),
+    ("POST", "/api/user/redo/"): Entry("self", body=lambda w: {"scopes": {"table": w.table}}),
     # --- the instance -------------------------------------------------------------------------------
     ("GET", "/api/health"): Entry("public", public_status=PUBLIC_OK),
     ("GET", "/api/schema.json"): Entry("public", public_status=PUBLIC_OK),

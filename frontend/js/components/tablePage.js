@@ -9,10 +9,12 @@ import { toast } from "./toast.js";
 import { showMenu } from "./menu.js";
 import { fieldDialog } from "./fieldDialog.js";
 import { confirmDialog, promptDialog } from "./dialog.js";
-import { filterPanel, sortPanel, hiddenPanel, filterCount } from "./panels.js";
+import { filterPanel, sortPanel, hiddenPanel, filterCount, groupPanel } from "./panels.js";
+import { watchTable, liveUserId, onLiveStatus } from "../live.js";
+import { presenceBar } from "./presence.js";
 import { rowPanel } from "./rowPanel.js";
 import { emptyState } from "./emptyState.js";
-import { undo, redo, canUndo, canRedo, onHistory, clearHistory } from "../history.js";
+import { undoAndTell, setScope, canUndo, canRedo, onHistory, clearHistory } from "../history.js";
 import { idMap } from "../idmap.js";
 import { kanbanView } from "./kanban.js";
 import { galleryView } from "./gallery.js";
@@ -37,8 +39,11 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   let panel = null;
   let views = [];
   let currentView = null;
+  let groupBys = []; // the grid view's group-bys as the API lists them ({id, field, order})
   const ids = idMap();
   clearHistory();
+  // Ctrl+Z reaches this table's row and field actions and the open view's own changes (server side).
+  setScope(() => ({ table: tableId, view: currentView ? currentView.id : undefined }), afterServerUndo);
 
   const title = h("h1", { class: "table-title" }, table ? table.name : "…");
   const count = h("span", { class: "row-count", "aria-live": "polite" });
@@ -47,6 +52,10 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   const filterBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
   const sortBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
   const hideBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
+  const groupBtn = h("button", { type: "button", class: "tool", "aria-haspopup": "dialog" });
+  const presence = presenceBar();
+  const offline = h("span", { class: "live-offline", role: "status", hidden: true }, t("live.offline"));
+  const offStatus = onLiveStatus((state) => { offline.hidden = state !== "offline"; });
   const undoBtn = h("button", { type: "button", class: "icon", "aria-label": t("undo.undo"), title: `${t("undo.undo")} (Ctrl+Z)`, onclick: () => doUndo() }, "↶");
   const redoBtn = h("button", { type: "button", class: "icon", "aria-label": t("undo.redo"), title: `${t("undo.redo")} (Ctrl+Shift+Z)`, onclick: () => doRedo() }, "↷");
   const addFieldBtn = h("button", { type: "button", class: "tool", onclick: () => openFieldDialog(null) }, `+ ${t("field.add")}`);
@@ -57,13 +66,13 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     catch (e) { toast(errorMessage(e), { kind: "error" }); }
   } }, `+ ${t("row.add")}`);
   const toolbar = h("div", { class: "toolbar", role: "toolbar", "aria-label": t("toolbar.label") },
-    searchInput, filterBtn, sortBtn, hideBtn, addFieldBtn, h("span", { class: "spacer" }), undoBtn, redoBtn, addRowBtn);
+    searchInput, filterBtn, sortBtn, groupBtn, hideBtn, addFieldBtn, h("span", { class: "spacer" }), undoBtn, redoBtn, addRowBtn);
   const gridBox = h("div", { class: "grid-box" });
   const side = h("div", { class: "side" });
   const el = h("div", { class: "table-page" },
     h("div", { class: "table-head" }, title,
       h("button", { type: "button", class: "icon", "aria-label": t("table.menu"), title: t("table.menu"), "aria-haspopup": "menu", onclick: (e) => tableMenu(e.currentTarget) }, "⋯"),
-      count),
+      count, h("span", { class: "spacer" }), offline, presence.el),
     tabs, toolbar, h("div", { class: "table-main" }, gridBox, side));
 
   const offHistory = onHistory(() => { undoBtn.disabled = !canUndo(); redoBtn.disabled = !canRedo(); });
@@ -78,11 +87,22 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     const hidden = (layout.hidden || []).filter((id) => fields.some((f) => f.id === id)).length;
     hideBtn.textContent = hidden ? t("toolbar.hiddenN", { count: hidden }) : t("toolbar.fields");
     hideBtn.classList.toggle("on", hidden > 0);
+    const grouped = activeGroups().length;
+    groupBtn.textContent = grouped ? t("groups.toolbarN", { count: grouped }) : t("groups.toolbar");
+    groupBtn.classList.toggle("on", grouped > 0);
   }
 
+  // Group-bys whose field still exists (a deleted field's group-by is ignored by the server too).
+  const activeGroups = () => groupBys.filter((gb) => fields.some((f) => f.id === gb.field));
+
   function query() {
+    // Grouped rows come group by group: the group-by fields sort first, the person's sorts within.
+    const grouped = currentView && currentView.type === "grid" ? activeGroups() : [];
+    const groupOrder = grouped.map((gb) => `${gb.order === "DESC" ? "-" : ""}field_${gb.field}`);
+    const sortOrder = sorts.filter((s) => fields.some((f) => f.id === s.field) && !grouped.some((gb) => gb.field === s.field))
+      .map((s) => `${s.desc ? "-" : ""}field_${s.field}`);
     return {
-      order_by: sorts.filter((s) => fields.some((f) => f.id === s.field)).map((s) => `${s.desc ? "-" : ""}field_${s.field}`).join(",") || undefined,
+      order_by: [...groupOrder, ...sortOrder].join(",") || undefined,
       filters: filters ? JSON.stringify(filters) : undefined,
       search: search || undefined,
       view_id: currentView && currentView.type === "grid" ? currentView.id : undefined,
@@ -101,6 +121,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     if (!fields.length) return;
     const type = currentView ? currentView.type : "grid";
     for (const b of [filterBtn, sortBtn, hideBtn, searchInput]) b.hidden = type !== "grid";
+    groupBtn.hidden = type !== "grid" || !currentView;
     if (type !== "grid") {
       const opts = { tableId, view: currentView, fields, onOpenRow: openRow, onViewChanged: (v) => { Object.assign(currentView, v); } };
       other = type === "kanban" ? kanbanView(opts) : type === "gallery" ? galleryView(opts) : type === "calendar" ? calendarView(opts) : formBuilder(opts);
@@ -109,6 +130,8 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     }
     g = grid({
       tableId, fields, layout, query: query(), ids,
+      viewId: currentView && currentView.type === "grid" ? currentView.id : undefined,
+      groupBys: currentView && currentView.type === "grid" ? activeGroups() : [],
       onOpenRow: openRow,
       onFieldMenu: fieldMenu,
       onAddField: () => openFieldDialog(null),
@@ -142,7 +165,100 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   searchInput.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { search = searchInput.value.trim(); applyQuery(); }, 250); });
   filterBtn.addEventListener("click", () => filterPanel({ anchor: filterBtn, fields, tree: filters, onChange: (tree) => { filters = tree; applyQuery(); } }));
   sortBtn.addEventListener("click", () => sortPanel({ anchor: sortBtn, fields, sorts, onChange: (s) => { sorts = s.map((x) => ({ ...x })); applyQuery(); } }));
+  groupBtn.addEventListener("click", () => groupPanel({ anchor: groupBtn, fields, groups: activeGroups(), onChange: saveGroups }));
   hideBtn.addEventListener("click", () => hiddenPanel({ anchor: hideBtn, fields, hidden: layout.hidden || [], onChange: (hidden) => { saveLayout({ ...layout, hidden }); g && g.relayout(); } }));
+
+  // --- group-by (grid live feature): saved in the view, so the API can count the groups ---
+  let groupSaving = Promise.resolve();
+  function saveGroups(wanted) {
+    const view = currentView;
+    groupSaving = groupSaving.then(async () => {
+      try {
+        const old = activeGroups();
+        // Levels are kept up to the first one that differs; the rest is removed and added again in
+        // order (one field per level: editing in place could collide with a field used lower).
+        let same = 0;
+        while (same < old.length && same < wanted.length && old[same].field === wanted[same].field) same++;
+        for (let i = 0; i < same; i++) if (old[i].order !== wanted[i].order) await api.updateGroupBy(old[i].id, { order: wanted[i].order });
+        for (const gb of old.slice(same)) await api.deleteGroupBy(gb.id);
+        for (const gb of wanted.slice(same)) await api.addGroupBy(view.id, gb.field, gb.order);
+      } catch (e) { toast(errorMessage(e), { kind: "error" }); }
+      await loadGroupBys(view);
+      if (view !== currentView) return;
+      drawToolbar();
+      mountGrid({ keepScroll: true });
+    });
+    return groupSaving;
+  }
+  async function loadGroupBys(view) {
+    if (!view || view.type !== "grid") { groupBys = []; return; }
+    try { groupBys = await api.groupBys(view.id); } catch { groupBys = []; }
+    groupBys.sort((a, b) => a.id - b.id);
+  }
+
+  // --- live updates (grid live feature): others' changes arrive without reload ---
+  let fieldsTimer = null;
+  // Columns change only when nobody is typing in a cell: the editor would be redrawn away.
+  function refreshColumns() {
+    clearTimeout(fieldsTimer);
+    fieldsTimer = setTimeout(() => { if (g && g.isEditing()) refreshColumns(); else reloadFields(); }, g && g.isEditing() ? 500 : 150);
+  }
+  const stopWatching = watchTable(tableId, {
+    onEvent(m) {
+      if (m.type === "rows.updated") {
+        if (g) g.liveUpdated(m.row_ids || [], m.field_ids);
+        if (panel && (m.row_ids || []).includes(Number(parse().params.row))) refreshPanel();
+      } else if (m.type === "rows.created" || m.type === "rows.deleted") {
+        if (g) g.liveMoved();
+      } else if (m.type.startsWith("field")) refreshColumns();
+      else if (m.type.startsWith("view.")) viewEvent(m); // view live events
+      if (other && other.reload && m.type.startsWith("rows.")) other.reload();
+    },
+    onPresence(users) { for (const u of users) if (u.user_id !== undefined) watcherNames.set(u.user_id, u.name); presence.update(users, liveUserId()); },
+    onResync() { refreshColumns(); },
+    onStatus(state, m) { if (state === "refused") toast(errorMessage({ code: m.error, detail: m.detail }), { kind: "error" }); },
+  });
+  // --- view live events: someone else changed this table's views; tabs follow, the open view reloads ---
+  const watcherNames = new Map(); // user id -> name, from presence (the one who changes a view is usually looking)
+  // Parts of a view that change which rows show, or how: the open view reloads its rows for them.
+  const ROW_PARTS = new Set(["filters", "sorts", "group_bys", "field_options", "options", "decorations"]);
+  let viewTimer = null;
+  let viewPending = { reload: false, by: undefined };
+  function viewEvent(m) {
+    const current = currentView && m.view_id === currentView.id;
+    if (current && m.type === "view.updated" && (m.changed || []).some((p) => ROW_PARTS.has(p))) viewPending.reload = true;
+    if (current) viewPending.by = m.user_id;
+    // Several events come together (a filter group and its filters): one refresh after the burst.
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(applyViewEvents, 150);
+  }
+  async function applyViewEvents() {
+    if (g && g.isEditing()) { viewTimer = setTimeout(applyViewEvents, 500); return; } // never under a typing hand
+    const { reload, by } = viewPending;
+    viewPending = { reload: false, by: undefined };
+    let fresh;
+    try { fresh = await api.views(tableId); } catch { return; }
+    const openId = currentView ? currentView.id : null;
+    views = fresh;
+    const kept = views.find((v) => v.id === openId);
+    const name = watcherNames.get(by);
+    if (!kept && openId !== null) {
+      toast(name ? t("view.live.deleted", { name }) : t("view.live.deletedSomeone"));
+      if (views.length) await switchView(views[0]); else { currentView = null; drawTabs(); }
+      return;
+    }
+    if (kept) currentView = kept;
+    drawTabs();
+    if (!reload) return;
+    toast(name ? t("view.live.changed", { name }) : t("view.live.changedSomeone"));
+    await loadGroupBys(currentView);
+    drawToolbar();
+    mountGrid({ keepScroll: true });
+  }
+
+  // The open row shows the others' change once the grid has it.
+  let panelTimer = null;
+  function refreshPanel() { clearTimeout(panelTimer); panelTimer = setTimeout(() => panel && panel.update(), 300); }
 
   function openFieldDialog(field) {
     const tables = (database ? database.tables : []).map((x) => ({ id: x.id, name: x.name }));
@@ -229,11 +345,19 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     panel.focus();
   }
 
-  async function doUndo() {
-    try { const a = await undo(); if (a) { toast(t("undo.done", { label: a.label })); if (panel) panel.update(); } } catch (e) { toast(errorMessage(e), { kind: "error" }); }
-  }
-  async function doRedo() {
-    try { const a = await redo(); if (a) { toast(t("undo.redone", { label: a.label })); if (panel) panel.update(); } } catch (e) { toast(errorMessage(e), { kind: "error" }); }
+  // Undo and redo happen on the server (history.js); this page then shows what they changed.
+  async function doUndo() { await undoAndTell("undo"); }
+  async function doRedo() { await undoAndTell("redo"); }
+  async function afterServerUndo(actions) {
+    const types = new Set((actions || []).map((a) => a.action_type));
+    if ([...types].some((x) => x.endsWith("_view"))) {
+      await loadViews();
+      drawToolbar();
+      mountGrid({ keepScroll: true });
+    } else if ([...types].some((x) => x.endsWith("_field"))) { await reloadFields(); if (g) g.afterUndo(); }
+    else if (g) g.afterUndo();
+    if (other && other.reload) other.reload();
+    if (panel) panel.update();
   }
   function onKey(e) {
     const mod = e.ctrlKey || e.metaKey;
@@ -250,6 +374,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     try { views = await api.views(tableId); } catch (e) { views = []; }
     const wanted = Number(parse().params.view);
     currentView = views.find((v) => v.id === wanted) || views[0] || null;
+    await loadGroupBys(currentView);
     drawTabs();
   }
   function drawTabs() {
@@ -272,6 +397,9 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     patchParams({ view: v.id, top: undefined, row: undefined });
     showPanel(null);
     drawTabs();
+    await loadGroupBys(v);
+    if (v !== currentView) return;
+    drawToolbar();
     mountGrid();
   }
   function newViewMenu(anchor) {
@@ -325,6 +453,6 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   return {
     el,
     setDatabase(db) { database = db; },
-    destroy() { document.removeEventListener("keydown", onKey); offHistory(); if (g) g.destroy(); },
+    destroy() { document.removeEventListener("keydown", onKey); offHistory(); stopWatching(); offStatus(); clearTimeout(fieldsTimer); clearTimeout(panelTimer); clearTimeout(viewTimer); if (g) g.destroy(); },
   };
 }
