@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -26,7 +25,6 @@ from nocodedb.api.http import (
 )
 from nocodedb.api.models import BatchDelete, BatchItems
 from nocodedb.api.routing import Routes
-from nocodedb.db.schema import tables
 from nocodedb.queries.rows import FieldSet, RowQuery, fetch_rows, list_rows, row_to_api
 from nocodedb.services import rows as row_service
 from nocodedb.services.actor import table_scope
@@ -145,10 +143,10 @@ async def list_table_rows(request: Request) -> Response:
             ctx.filter_types,
             query,
             user_field_names=user_field_names,
+            row_count=scope.row_count,
         )
         if query.order_by or query.filters or query.search:
-            total = (await conn.execute(select(tables.c.row_count).where(tables.c.id == table_id))).scalar_one()
-            _advise_indexes(request, table_id, int(total), fieldset, query, user_field_names)
+            _advise_indexes(request, table_id, scope.row_count or 0, fieldset, query, user_field_names)
     assert count is not None
     if page > 1 and not records:
         raise errors.PageInvalid()

@@ -150,7 +150,10 @@ async def list_rows(
     *,
     user_field_names: bool,
     with_count: bool = True,
+    row_count: int | None = None,
 ) -> tuple[int | None, list[Any]]:
+    """A page of rows and the count of all matching rows. `row_count`, when the caller already read
+    tables.row_count (with the table's scope), saves a round trip for unfiltered lists."""
     condition = and_(
         filter_condition(query.filters, fieldset, field_types, filter_types, user_field_names),
         search_condition(query.search, fieldset, field_types) if query.search else true(),
@@ -165,6 +168,8 @@ async def list_rows(
         unfiltered = not query.filters and not query.search and not query.conditions
         if query.offset == 0 and len(records) < query.limit:
             count = len(records)
+        elif unfiltered and row_count is not None:
+            count = row_count
         elif unfiltered:
             count = int((await conn.execute(select(tables.c.row_count).where(tables.c.id == table_id))).scalar_one())
         else:

@@ -90,6 +90,7 @@ class TableScope:
     # Read with the scope, so that a write need not ask again (None: not known, ask).
     has_webhooks: bool | None = None
     has_dependencies: bool | None = None
+    row_count: int | None = None
 
 
 async def workspace_role(conn: AsyncConnection, actor: Actor, workspace_id: int, minimum: Role) -> str:
@@ -146,6 +147,7 @@ async def table_scope(
                 tables.c.database_id,
                 tables.c.name,
                 databases.c.workspace_id,
+                tables.c.row_count,
                 memberships.c.role,
                 exists().where(webhooks.c.table_id == tables.c.id, webhooks.c.active.is_(True)).label("hooked"),
                 exists().where(field_dependencies.c.database_id == tables.c.database_id).label("dependent"),
@@ -168,16 +170,25 @@ async def table_scope(
         ):
             # The same answer whether the table exists elsewhere or the right is missing: nothing leaks.
             raise errors.NoPermissionToTable()
-        return TableScope(
-            table_id, found.database_id, found.workspace_id, found.name, None, found.hooked, found.dependent
-        )
+        return _scope(found, None)
     actor.require_user()
     if found.role is None:
         raise errors.UserNotInWorkspace()
     if not role_at_least(found.role, minimum):
         raise errors.PermissionDenied()
+    return _scope(found, found.role)
+
+
+def _scope(found: Any, role: str | None) -> TableScope:
     return TableScope(
-        table_id, found.database_id, found.workspace_id, found.name, found.role, found.hooked, found.dependent
+        table_id=found.id,
+        database_id=found.database_id,
+        workspace_id=found.workspace_id,
+        name=found.name,
+        role=role,
+        has_webhooks=found.hooked,
+        has_dependencies=found.dependent,
+        row_count=found.row_count,
     )
 
 
