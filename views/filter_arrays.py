@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, and_, case, column, exists, func, literal, not_, select, true
+import orjson
+from sqlalchemy import Boolean, and_, case, cast, column, exists, func, literal, not_, or_, select, true
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -17,6 +18,8 @@ from views.filters import Compiling, FilterType, fold_text, folded
 
 LIST_COMPARE = frozenset({"array", "link"})
 LIST_TYPES = frozenset({"link_row", "lookup"})
+# The filters whose condition is "an element's text equals the value": they get the containment pre-filter.
+EXACT_TEXT_FILTERS = frozenset({"has_value_equal", "has_not_value_equal"})
 
 
 def is_list_field(field_type: FieldType) -> bool:
@@ -42,6 +45,27 @@ def element_text(elt: ColumnElement[Any]) -> ColumnElement[Any]:
         case((func.jsonb_typeof(value) == "object", nested)),
         elt.op("->>")("value"),
     )
+
+
+def containment(raw: ColumnElement[Any], candidates: list[Any]) -> ColumnElement[bool]:
+    """raw @> c1 OR raw @> c2 ...: answered by a GIN (jsonb_path_ops) index on the stored list, which the
+    index advisor builds for large tables (nocodedb/services/indexes.py). Only ever ANDed with the exact
+    condition, as a pre-filter: it must hold for every row the exact condition holds for (a superset)."""
+    return or_(*(raw.op("@>")(cast(literal(orjson.dumps(c).decode()), JSONB)) for c in candidates))
+
+
+def value_candidates(value: str) -> list[Any]:
+    """Every stored list whose element text can equal `value` contains one of these: element_text is
+    elt->>'value' (or the nested option's ->>'value'), which is the string itself, or the canonical JSON text
+    of a non-string value, which then parses back to an equal JSON value."""
+    options: list[Any] = [value]
+    try:
+        parsed = orjson.loads(value)
+    except orjson.JSONDecodeError:
+        parsed = None
+    if parsed is not None and not isinstance(parsed, str):
+        options.append(parsed)
+    return [[{"value": v}] for v in options] + [[{"value": {"value": v}}] for v in options]
 
 
 def any_element(raw: ColumnElement[Any], condition: Any) -> ColumnElement[bool]:
@@ -73,7 +97,10 @@ class LinkRowHasFilter(_ListFilter):
         if not (value.strip().isascii() and value.strip().isdigit()):
             return true()
         wanted = int(value.strip())
-        condition = any_element(field_type.raw(f, row), lambda e: e.op("->>")("id") == str(wanted))
+        raw = field_type.raw(f, row)
+        condition = and_(
+            containment(raw, [[{"id": wanted}]]), any_element(raw, lambda e: e.op("->>")("id") == str(wanted))
+        )
         return not_(condition) if self.negate else condition
 
 
@@ -115,7 +142,10 @@ class HasValueEqualFilter(_ListFilter):
         condition = self.element_condition(value)
         if condition is None:
             return true()
-        found = any_element(field_type.raw(f, row), condition)
+        raw = field_type.raw(f, row)
+        found = any_element(raw, condition)
+        if self.type in EXACT_TEXT_FILTERS:
+            found = and_(containment(raw, value_candidates(value)), found)
         return not_(found) if self.negate else found
 
 

@@ -35,6 +35,7 @@ RANGE_FILTERS = {
     "boolean",
 }
 TEXT_FILTERS = {"contains", "contains_not", "contains_word"}
+LIST_FILTERS = {"has_value_equal", "has_not_value_equal", "link_row_has", "link_row_has_not"}
 
 
 def _bare_source() -> RowSource:
@@ -81,6 +82,16 @@ def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: st
         name = f"ncdb_r{table_id}_trgm_{f.id}"
         return IndexPlan(
             name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) gin_trgm_ops)"
+        )
+    if filter_type in LIST_FILTERS and field_type.stored_in_data:
+        # Links and lookups: the stored list's containment pre-filter (views/filter_arrays.py).
+        # Spelled as the queries spell it (`data -> 'k'`): compiled with literal binds SQLAlchemy would write
+        # the subscript form data['k'], which the planner does not match with `->`. Keys are field ids.
+        expr = f"data -> '{int(f.key)}'"
+        name = f"ncdb_r{table_id}_list_{f.id}"
+        return IndexPlan(
+            name,
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) jsonb_path_ops)",
         )
     if filter_type in RANGE_FILTERS and field_type.stored_in_data:
         # Select filters compare the stored option id as text: (data ->> 'k') = '3'.

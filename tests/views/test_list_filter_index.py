@@ -1,0 +1,142 @@
+"""has_value_equal and link_row_has on links and lookups: exact answers for every kind of looked-up value
+(the containment pre-filter of views/filter_arrays.py never drops a match), and on a large table the GIN
+index the advisor builds for it, which the planner uses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import text
+
+from nocodedb.app import create_app
+from tests.factories import Api, signed_up
+
+
+def element_text(element: dict[str, Any]) -> str | None:
+    """What the filter compares, computed in Python from the API's cell."""
+    value = element.get("value")
+    if isinstance(value, dict):
+        value = value.get("value")
+    if value is None:
+        return None
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
+
+
+async def linked_tables(api: Api) -> dict[str, Any]:
+    groups = await api.table(
+        "Groupes",
+        [
+            {"name": "Size", "type": "number", "number_decimal_places": 1},
+            {"name": "Active", "type": "boolean"},
+            {"name": "Kind", "type": "single_select", "select_options": [{"value": "Local", "color": "blue"}]},
+        ],
+    )
+    actions = await api.table("Actions")
+    link = await api.post(
+        f"/api/database/fields/table/{actions['id']}/",
+        {"name": "Groupe", "type": "link_row", "link_row_table_id": groups["id"]},
+    )
+    lookups = {}
+    for name in ("Name", "Size", "Active", "Kind"):
+        lookups[name] = await api.post(
+            f"/api/database/fields/table/{actions['id']}/",
+            {
+                "name": f"{name} du groupe",
+                "type": "lookup",
+                "through_field_id": link["id"],
+                "target_field_id": groups["by_name"][name]["id"],
+            },
+        )
+    group_rows = []
+    for name, size, active, kind in [
+        ("Lyon", "12", True, "Local"),
+        ("12", "12.5", False, None),
+        ("true", None, True, None),
+    ]:
+        group_rows.append(
+            await api.post(
+                f"/api/database/rows/table/{groups['id']}/?user_field_names=true",
+                {"Name": name, "Size": size, "Active": active, "Kind": kind},
+            )
+        )
+    for i, linked in enumerate([[0], [1], [2], [0, 1], [], [1, 2]]):
+        await api.post(
+            f"/api/database/rows/table/{actions['id']}/?user_field_names=true",
+            {"Name": f"a{i}", "Groupe": [group_rows[g]["id"] for g in linked]},
+        )
+    return {"groups": groups, "actions": actions, "link": link, "lookups": lookups, "group_rows": group_rows}
+
+
+async def test_has_value_equal_is_exact_for_every_looked_up_type(client):
+    api = await signed_up(client)
+    world = await linked_tables(api)
+    actions = world["actions"]["id"]
+    every = (await api.rows(actions, size=200))["results"]
+    checked = 0
+    # Lookups of selects store option ids and are filtered with has_any_select_option_equal instead.
+    for lookup in (world["lookups"][name] for name in ("Name", "Size", "Active")):
+        key = f"field_{lookup['id']}"
+        for wanted in ["Lyon", "12", "12.0", "12.5", "true", "false", "Local", "null", "[]", "lyon"]:
+            expected = {r["id"] for r in every if any(element_text(e) == wanted for e in r[key])}
+            for filter_type, want in (("has_value_equal", expected), ("has_not_value_equal", None)):
+                filters = {
+                    "filter_type": "AND",
+                    "filters": [{"field": lookup["id"], "type": filter_type, "value": wanted}],
+                }
+                found = {r["id"] for r in (await api.rows(actions, filters=orjson.dumps(filters).decode()))["results"]}
+                assert found == (want if want is not None else {r["id"] for r in every} - expected), (
+                    lookup["name"],
+                    filter_type,
+                    wanted,
+                )
+                checked += 1
+    assert checked == 3 * 10 * 2
+    # link_row_has by row id, through the same pre-filter.
+    lyon = world["group_rows"][0]["id"]
+    filters = {
+        "filter_type": "AND",
+        "filters": [{"field": world["link"]["id"], "type": "link_row_has", "value": str(lyon)}],
+    }
+    listed = await api.rows(actions, filters=orjson.dumps(filters).decode(), user_field_names="true")
+    assert {r["Name"] for r in listed["results"]} == {"a0", "a3"}
+
+
+async def test_a_large_table_filtered_on_a_lookup_gets_a_gin_index_the_planner_uses(settings, engine):
+    app = create_app(replace(settings, large_table_rows=3), engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            api = await signed_up(client)
+            world = await linked_tables(api)
+            actions = world["actions"]["id"]
+            city = world["lookups"]["Name"]["id"]
+            filters = {"filter_type": "AND", "filters": [{"field": city, "type": "has_value_equal", "value": "Lyon"}]}
+            listed = await api.rows(actions, filters=orjson.dumps(filters).decode(), user_field_names="true")
+            assert sorted(r["Name"] for r in listed["results"]) == ["a0", "a3"]
+            await app.state.ctx.indexes.wait()
+
+    async with engine.connect() as conn:
+        names = set(
+            (
+                await conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": f"rows_{actions}"}
+                )
+            ).scalars()
+        )
+        assert f"ncdb_r{actions}_list_{city}" in names
+        await conn.execute(text("SET enable_seqscan = off"))
+        await conn.execute(text("SET enable_indexscan = off"))  # a tiny table: keep the btree on table_id out
+        plan = "\n".join(
+            (
+                await conn.execute(
+                    text(
+                        f"EXPLAIN SELECT id FROM rows_{actions} "
+                        f"""WHERE (data -> '{city}') @> CAST('[{{"value": "Lyon"}}]' AS JSONB)"""
+                    )
+                )
+            ).scalars()
+        )
+        assert f"ncdb_r{actions}_list_{city}" in plan
