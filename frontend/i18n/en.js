@@ -202,4 +202,12 @@ export default {
   "view.live.changed": "{name} changed this view", "view.live.changedSomeone": "Someone changed this view",
   "view.live.deleted": "{name} deleted this view", "view.live.deletedSomeone": "Someone deleted this view",
   // --- end view live events block ---
+  // --- view persistence: filters, sorts and fields saved in the view ---
+  "viewSave.saving": "Saving in the view…", "viewSave.saved": "Saved in the view: everyone who opens it sees this.",
+  "viewSave.failed": "Not saved ({detail}). The panel shows what you asked; reopen it to see what the view holds.",
+  "viewSave.readOnly.filters": "You can look but not change this view's filters: ask a builder.",
+  "viewSave.readOnly.sorts": "You can look but not change this view's sorts: ask a builder.",
+  "viewSave.readOnly.fields": "You can look but not change which fields this view shows: ask a builder.",
+  "viewSave.readOnly.groups": "You can look but not change how this view groups rows: ask a builder.",
+  // --- end view persistence block ---
 };

@@ -202,4 +202,12 @@ export default {
   "view.live.changed": "{name} a modifié cette vue", "view.live.changedSomeone": "Quelqu'un a modifié cette vue",
   "view.live.deleted": "{name} a supprimé cette vue", "view.live.deletedSomeone": "Quelqu'un a supprimé cette vue",
   // --- end view live events block ---
+  // --- view persistence: filters, sorts and fields saved in the view ---
+  "viewSave.saving": "Enregistrement dans la vue…", "viewSave.saved": "Enregistré dans la vue : toute personne qui l'ouvre voit ceci.",
+  "viewSave.failed": "Non enregistré ({detail}). Le panneau montre ce que vous avez demandé ; rouvrez-le pour voir ce que la vue contient.",
+  "viewSave.readOnly.filters": "Vous pouvez consulter les filtres de cette vue, pas les modifier : demandez à un builder ou à un administrateur de l’espace.",
+  "viewSave.readOnly.sorts": "Vous pouvez consulter les tris de cette vue, pas les modifier : demandez à un builder ou à un administrateur de l’espace.",
+  "viewSave.readOnly.fields": "Vous pouvez voir quels champs cette vue montre, pas les changer : demandez à un builder ou à un administrateur de l’espace.",
+  "viewSave.readOnly.groups": "Vous pouvez voir comment cette vue regroupe les lignes, pas le changer : demandez à un builder ou à un administrateur de l’espace.",
+  // --- end view persistence block ---
 };

@@ -152,4 +152,17 @@ export const api = {
   undo: (scopes) => request("POST", "/api/user/undo/", { scopes: { root: true, ...scopes } }),
   redo: (scopes) => request("POST", "/api/user/redo/", { scopes: { root: true, ...scopes } }),
   // --- end undo and redo block ---
+  // --- view persistence: the grid's filters, sorts and field options are saved in the view ---
+  database: (id) => request("GET", `/api/applications/${id}/`),
+  viewWithItems: (v) => request("GET", `/api/database/views/${v}/?include=filters,sortings,group_bys,field_options`),
+  addFilter: (v, spec) => request("POST", `/api/database/views/${v}/filters/`, spec),
+  updateFilter: (id, patch) => request("PATCH", `/api/database/views/filter/${id}/`, patch),
+  deleteFilter: (id) => request("DELETE", `/api/database/views/filter/${id}/`),
+  addFilterGroup: (v, spec) => request("POST", `/api/database/views/${v}/filter-groups/`, spec),
+  updateFilterGroup: (id, patch) => request("PATCH", `/api/database/views/filter-group/${id}/`, patch),
+  deleteFilterGroup: (id) => request("DELETE", `/api/database/views/filter-group/${id}/`),
+  addSort: (v, field, order) => request("POST", `/api/database/views/${v}/sortings/`, { field, order }),
+  updateSort: (id, patch) => request("PATCH", `/api/database/views/sort/${id}/`, patch),
+  deleteSort: (id) => request("DELETE", `/api/database/views/sort/${id}/`),
+  // --- end view persistence block ---
 };

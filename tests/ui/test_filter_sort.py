@@ -1,5 +1,6 @@
 from playwright.sync_api import expect
 
+from tests.ui.conftest import eventually
 from tests.ui.test_grid import SHOTS, cell, open_table
 
 FIELDS = [
@@ -19,6 +20,8 @@ def test_filter_sort_search(signed_in, api):
             for n, v, h in data
         ],
     )
+    [view] = api.call("GET", f"/api/database/views/table/{table['id']}/")
+    saved = lambda: api.call("GET", f"/api/database/views/{view['id']}/?include=filters,sortings")  # noqa: E731
     page = signed_in
     open_table(page, table)
     expect(page.get_by_text("4 lignes")).to_be_visible()
@@ -32,7 +35,14 @@ def test_filter_sort_search(signed_in, api):
     dialog.get_by_label("Valeur", exact=True).fill("gren")
     expect(page.get_by_text("2 lignes")).to_be_visible()
     expect(page.get_by_role("button", name="1 filtre(s)")).to_be_visible()
-    assert "filters=" in page.url
+    expect(dialog.get_by_role("status")).to_have_text("Enregistré dans la vue : toute personne qui l'ouvre voit ceci.")
+    # Saved in the view, not in the address.
+    assert "filters=" not in page.url
+    eventually(
+        lambda: assert_equal(
+            [(x["field"], x["type"], x["value"]) for x in saved()["filters"]], [(f["Ville"]["id"], "contains", "gren")]
+        )
+    )
     page.screenshot(path=str(SHOTS / "filter.png"))
     dialog.get_by_role("button", name="Retirer ce filtre").click()
     expect(page.get_by_text("4 lignes")).to_be_visible()
@@ -48,9 +58,12 @@ def test_filter_sort_search(signed_in, api):
     expect(page.get_by_text("3 lignes")).to_be_visible()
     page.keyboard.press("Escape")
 
-    # the filters are in the URL: a reload keeps them
+    # the filters are saved in the view: a reload keeps them
+    eventually(lambda: assert_equal(saved()["filter_type"], "OR"))
+    eventually(lambda: assert_equal(len(saved()["filters"]), 2))
     page.reload()
     expect(page.get_by_text("3 lignes")).to_be_visible()
+    expect(page.get_by_role("button", name="2 filtre(s)")).to_be_visible()
 
     # sort by Heures, descending
     page.get_by_role("button", name="Trier").click()
@@ -62,8 +75,15 @@ def test_filter_sort_search(signed_in, api):
     expect(cell(page, 3, 1)).to_have_text("Marc")
     expect(page.get_by_role("columnheader", name="Heures")).to_have_attribute("aria-sort", "descending")
     page.keyboard.press("Escape")
+    eventually(
+        lambda: assert_equal([(x["field"], x["order"]) for x in saved()["sortings"]], [(f["Heures"]["id"], "DESC")])
+    )
 
     # search highlights what matches
     page.get_by_role("searchbox", name="Rechercher").fill("awa")
     expect(page.get_by_text("1 lignes")).to_be_visible()
     expect(cell(page, 1, 1).locator("mark")).to_have_text("Awa")
+
+
+def assert_equal(got, want):
+    assert got == want, (got, want)

@@ -100,7 +100,17 @@ def test_columns_resize_reorder_hide(signed_in, api):
     page.mouse.move(box["x"] + box["width"] + 120, box["y"] + box["height"] / 2, steps=4)
     page.mouse.up()
     assert header("A").bounding_box()["width"] > box["width"] + 100
-    # the layout is kept after a reload; the first column stays frozen when scrolling sideways
+    # the layout is saved in the view (field options), so a reload keeps it; the first column stays frozen
+    # when scrolling sideways
+    [view] = api.call("GET", f"/api/database/views/table/{table['id']}/")
+    a_id = str(table["by_name"]["A"]["id"])
+    eventually(
+        lambda: assert_wide(api.call("GET", f"/api/database/views/{view['id']}/field-options/")["field_options"][a_id])
+    )
     page.reload()
     expect(header("C")).to_have_attribute("aria-colindex", "3")
     assert header("A").bounding_box()["width"] > box["width"] + 100
+
+
+def assert_wide(options):
+    assert options["width"] >= 280 and not options["hidden"], options

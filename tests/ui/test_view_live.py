@@ -1,5 +1,5 @@
-"""View live events in the page: someone else adds a filter to the open view; the other page says who
-changed it and shows the filtered rows without reload."""
+"""View live events in the page: someone else adds a filter to the open view (with the filter panel, which
+saves it in the view); the other page says who changed it and shows the filtered rows without reload."""
 
 from playwright.sync_api import expect
 
@@ -29,17 +29,17 @@ def test_a_filter_added_by_someone_else_shows_at_once_with_a_notice(
     expect(mine.get_by_text("3 lignes")).to_be_visible()
     expect(mine.get_by_role("listitem", name="Dominique Lefèvre regarde cette table")).to_have_text("DL")
 
-    # The other person's page saves a filter in the view (as any client of the API would).
-    status = theirs.evaluate(
-        """async ([url, token, body]) => (await fetch(url, {method: "POST", body: JSON.stringify(body),
-            headers: {"Authorization": `JWT ${token}`, "Content-Type": "application/json"}})).status""",
-        [
-            f"/api/database/views/{view['id']}/filters/",
-            colleague.token,
-            {"field": city, "type": "equal", "value": "Lyon"},
-        ],
-    )
-    assert status == 200
+    # The other person adds a filter with the page's filter panel, which saves it in the view.
+    theirs.get_by_role("button", name="Filtrer").click()
+    dialog = theirs.get_by_role("dialog", name="Filtres")
+    dialog.get_by_role("button", name="Ajouter un filtre").click()
+    dialog.get_by_label("Champ", exact=True).select_option(label="Ville")
+    dialog.get_by_label("Condition", exact=True).select_option(label="est égal à")
+    dialog.get_by_label("Valeur", exact=True).fill("Lyon")
+    expect(theirs.get_by_text("2 lignes")).to_be_visible()
+    theirs.keyboard.press("Escape")
+    saved = api.call("GET", f"/api/database/views/{view['id']}/filters/")
+    assert [(x["field"], x["type"], x["value"]) for x in saved] == [(city, "equal", "Lyon")], saved
 
     expect(mine.get_by_text("Dominique Lefèvre a modifié cette vue")).to_be_visible()
     expect(mine.get_by_text("2 lignes")).to_be_visible()

@@ -34,7 +34,8 @@ export function readOf(field, write, hint) {
 }
 
 // viewId: the grid view (footer totals and group counts need one); groupBys: [{field, order}] of the view.
-export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, onAddField, onLayout, onCount, ids, viewId, groupBys = [] }) {
+// sorted: [{field, desc}], the order the rows come in (the view's, applied by the server), for the headers.
+export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, onAddField, onLayout, onCount, ids, viewId, groupBys = [], sorted = null }) {
   let cols = [];
   let anchor = { r: 0, c: 0 };
   let active = { r: 0, c: 0 };
@@ -120,6 +121,7 @@ export function grid({ tableId, fields, layout, query, onOpenRow, onFieldMenu, o
   }
 
   function sortState(f) {
+    if (sorted) { const first = sorted.find((x) => x.field === f.id); return first ? (first.desc ? "descending" : "ascending") : null; }
     const s = (query.order_by || "").split(",").find((x) => x.replace(/^-/, "") === key(f));
     return s ? (s.startsWith("-") ? "descending" : "ascending") : null;
   }

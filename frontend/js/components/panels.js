@@ -1,4 +1,5 @@
-// Toolbar popovers: filters (AND/OR, groups), sorts, hidden fields.
+// Toolbar popovers: filters (AND/OR, groups), sorts, hidden fields. The page saves what they change in the
+// open view (tablePage.js); search is not theirs and stays per person.
 import { h, append } from "../dom.js";
 import { t } from "../i18n.js";
 import { parseDate } from "../cells/date.js";
@@ -19,7 +20,7 @@ export const FILTERS_BY_TYPE = {
 const NO_VALUE = ["empty", "not_empty", "has_empty_value", "has_not_empty_value"];
 
 function popover(title, content, anchor, onClose) {
-  const el = h("section", { class: "popover", role: "dialog", "aria-label": title }, h("h2", {}, title), content);
+  const el = h("section", { class: "popover", role: "dialog", "aria-label": title, tabindex: "-1" }, h("h2", {}, title), content);
   document.body.append(el);
   const r = anchor.getBoundingClientRect();
   el.style.top = `${r.bottom + 4}px`;
@@ -31,13 +32,43 @@ function popover(title, content, anchor, onClose) {
   return { el, close };
 }
 
-// tree: {filter_type, filters: [{field, type, value}], groups: [{filter_type, filters}]}
-export function filterPanel({ anchor, fields, tree, onChange }) {
+// --- view persistence: the panels save into the open view and say how it went ---
+// onChange returns a promise (or nothing when nothing is saved); a rejection carries the text to show,
+// and `readOnly` when the server refused for the person's role: the panel then locks itself.
+function saveStatus(box, readOnlyText) {
+  const el = h("p", { class: "save-status", role: "status", "aria-live": "polite" });
+  let n = 0;
+  const lock = () => {
+    for (const c of box.querySelectorAll("input,select,button")) c.disabled = true;
+    if (readOnlyText && !box.querySelector(".read-only-note")) box.prepend(h("p", { class: "read-only-note" }, readOnlyText));
+  };
+  return {
+    el, lock,
+    track(p) {
+      if (!p || !p.then) return;
+      const me = ++n;
+      el.className = "save-status saving"; el.textContent = t("viewSave.saving");
+      p.then(() => { if (me === n) { el.className = "save-status saved"; el.textContent = t("viewSave.saved"); } },
+        (e) => {
+          if (e && e.readOnly) lock();
+          if (me === n) { el.className = "save-status failed"; el.textContent = (e && e.message) || t("error.unknown"); }
+        });
+    },
+  };
+}
+// --- end view persistence block ---
+
+// tree: {filter_type, filters: [{id?, field, type, value}], groups: [{id?, filter_type, filters}]}. onChange gets
+// the panel's own tree (the same objects each time), so the caller can note on them the ids the server gave.
+// readOnly: the person may look but not change (the text says why).
+export function filterPanel({ anchor, fields, tree, onChange, readOnly = null }) {
   tree = tree ? JSON.parse(JSON.stringify(tree)) : { filter_type: "AND", filters: [], groups: [] };
   tree.groups = tree.groups || [];
   const box = h("div", { class: "filter-panel" });
+  const status = saveStatus(box, t("viewSave.readOnly.filters"));
   let timer = null;
-  const changed = () => { clearTimeout(timer); timer = setTimeout(() => onChange(clean(tree)), 250); };
+  // A typed value waits for a pause; a choice in a list is saved at once.
+  const changed = (wait = 0) => { clearTimeout(timer); timer = setTimeout(() => status.track(onChange(tree)), wait); };
 
   function conditionRow(group, cond) {
     const fieldSel = h("select", { "aria-label": t("filter.field") }, fields.map((f) => h("option", { value: f.id, selected: f.id === cond.field }, f.name)));
@@ -45,7 +76,9 @@ export function filterPanel({ anchor, fields, tree, onChange }) {
     const valueBox = h("span", { class: "filter-value" });
     const field = () => fields.find((f) => f.id === Number(fieldSel.value));
     function drawTypes() {
-      const types = FILTERS_BY_TYPE[field().type] || ["empty", "not_empty"];
+      const types = [...(FILTERS_BY_TYPE[field().type] || ["empty", "not_empty"])];
+      // A saved filter of a type this panel does not offer (set through the API) is kept as it is.
+      if (cond.keepType && cond.type && !types.includes(cond.type)) types.push(cond.type);
       if (!types.includes(cond.type)) cond.type = types[0];
       typeSel.replaceChildren(...types.map((tp) => h("option", { value: tp, selected: tp === cond.type }, t(`filter.${tp}`))));
       drawValue();
@@ -70,12 +103,12 @@ export function filterPanel({ anchor, fields, tree, onChange }) {
           cond.display = input.value;
           const num = ["number", "rating", "duration", "autonumber", "count", "rollup"].includes(f.type);
           cond.value = date ? String(parseDate(input.value, {}) || "") : num ? String(parseDecimal(input.value) ?? "") : input.value;
-          changed();
+          changed(400);
         });
       }
       valueBox.append(input);
     }
-    fieldSel.addEventListener("change", () => { cond.field = Number(fieldSel.value); cond.value = ""; delete cond.display; drawTypes(); changed(); });
+    fieldSel.addEventListener("change", () => { cond.field = Number(fieldSel.value); cond.value = ""; delete cond.display; delete cond.keepType; drawTypes(); changed(); });
     typeSel.addEventListener("change", () => { cond.type = typeSel.value; drawValue(); changed(); });
     drawTypes();
     return h("div", { class: "filter-row" }, fieldSel, typeSel, valueBox,
@@ -98,11 +131,12 @@ export function filterPanel({ anchor, fields, tree, onChange }) {
   function draw() {
     box.replaceChildren(groupBox(tree, null));
     if (!tree.filters.length && !tree.groups.length) box.prepend(h("p", { class: "hint" }, t("filter.none")));
+    if (readOnly) status.lock();
   }
   draw();
-  const p = popover(t("filter.title"), box, anchor);
-  const first = box.querySelector("select,button");
-  first && first.focus();
+  const p = popover(t("filter.title"), h("div", {}, box, status.el), anchor);
+  const first = box.querySelector("select:not([disabled]),button:not([disabled])");
+  (first || p.el).focus(); // read-only: the popover itself, so that Escape still closes it
   return p;
 }
 
@@ -116,9 +150,11 @@ export function clean(tree) {
 export const filterCount = (tree) => (tree ? tree.filters.length + (tree.groups || []).reduce((n, g) => n + g.filters.length, 0) : 0);
 
 // sorts: [{field, desc}]
-export function sortPanel({ anchor, fields, sorts, onChange }) {
+export function sortPanel({ anchor, fields, sorts, onChange: save, readOnly = null }) {
   sorts = sorts.map((s) => ({ ...s }));
   const box = h("div", { class: "sort-panel" });
+  const status = saveStatus(box, t("viewSave.readOnly.sorts"));
+  const onChange = (list) => status.track(save(list.map((s) => ({ ...s }))));
   function draw() {
     box.replaceChildren();
     append(box, [
@@ -136,32 +172,39 @@ export function sortPanel({ anchor, fields, sorts, onChange }) {
         const f = fields.find((x) => !used.has(x.id)) || fields[0];
         sorts.push({ field: f.id, desc: false }); draw(); onChange(sorts);
       } }, `+ ${t("sort.add")}`)]);
+    if (readOnly) status.lock();
   }
   draw();
-  const p = popover(t("sort.title"), box, anchor);
-  const first = box.querySelector("select,button");
-  first && first.focus();
+  const p = popover(t("sort.title"), h("div", {}, box, status.el), anchor);
+  const first = box.querySelector("select:not([disabled]),button:not([disabled])");
+  (first || p.el).focus();
   return p;
 }
 
-export function hiddenPanel({ anchor, fields, hidden, onChange }) {
+export function hiddenPanel({ anchor, fields, hidden, onChange, readOnly = null }) {
   const set = new Set(hidden);
-  const box = h("ul", { class: "hidden-panel" }, fields.filter((f) => !f.primary).map((f) => {
+  const list = h("ul", { class: "hidden-panel" });
+  const box = h("div", {}, list);
+  const status = saveStatus(box, t("viewSave.readOnly.fields"));
+  list.append(...fields.filter((f) => !f.primary).map((f) => {
     const input = h("input", { type: "checkbox", checked: !set.has(f.id) });
-    input.addEventListener("change", () => { if (input.checked) set.delete(f.id); else set.add(f.id); onChange([...set]); });
+    input.addEventListener("change", () => { if (input.checked) set.delete(f.id); else set.add(f.id); status.track(onChange([...set])); });
     return h("li", {}, h("label", {}, input, " ", f.name));
   }));
+  if (readOnly) status.lock();
+  box.append(status.el);
   const p = popover(t("fields.shown"), box, anchor);
-  const first = box.querySelector("input");
-  first && first.focus();
+  const first = list.querySelector("input:not([disabled])");
+  (first || p.el).focus();
   return p;
 }
 
 // --- group-by (grid live feature) ---
 // groups: [{field, order: "ASC"|"DESC"}], saved in the view by the caller. Several levels nest.
-export function groupPanel({ anchor, fields, groups, onChange }) {
+export function groupPanel({ anchor, fields, groups, onChange, readOnly = null }) {
   groups = groups.map((g) => ({ field: g.field, order: g.order || "ASC" }));
   const box = h("div", { class: "sort-panel group-panel" });
+  const status = saveStatus(box, t("viewSave.readOnly.groups")); // view persistence: read-only for lower roles
   const changed = () => onChange(groups.map((g) => ({ ...g })));
   function draw() {
     box.replaceChildren();
@@ -186,11 +229,12 @@ export function groupPanel({ anchor, fields, groups, onChange }) {
         const sels = box.querySelectorAll("select");
         sels[sels.length - 2]?.focus();
       } }, `+ ${t("groups.add")}`)]);
+    if (readOnly) status.lock();
   }
   draw();
-  const p = popover(t("groups.title"), box, anchor);
-  const first = box.querySelector("select,button");
-  first && first.focus();
+  const p = popover(t("groups.title"), h("div", {}, box, status.el), anchor);
+  const first = box.querySelector("select:not([disabled]),button:not([disabled])");
+  (first || p.el).focus();
   return p;
 }
 // --- end group-by ---

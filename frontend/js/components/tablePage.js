@@ -1,5 +1,6 @@
 // One table: its name, view tabs, the toolbar (search, filter, sort, fields, undo/redo), the grid or
-// cards, and the expanded row. Filters, sorts, search, open row and scroll anchor live in the URL.
+// cards, and the expanded row. Search, open row and scroll anchor live in the URL (they are one person's);
+// filters, sorts, hidden fields, column widths and order are saved in the open view, for everyone.
 import { h } from "../dom.js";
 import { api } from "../api.js";
 import { t, errorMessage } from "../i18n.js";
@@ -9,7 +10,7 @@ import { toast } from "./toast.js";
 import { showMenu } from "./menu.js";
 import { fieldDialog } from "./fieldDialog.js";
 import { confirmDialog, promptDialog } from "./dialog.js";
-import { filterPanel, sortPanel, hiddenPanel, filterCount, groupPanel } from "./panels.js";
+import { filterPanel, sortPanel, hiddenPanel, filterCount, groupPanel, clean } from "./panels.js";
 import { watchTable, liveUserId, onLiveStatus } from "../live.js";
 import { presenceBar } from "./presence.js";
 import { rowPanel } from "./rowPanel.js";
@@ -28,12 +29,16 @@ const layoutKey = (id) => `nocodedb.layout.${id}`;
 
 export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   const params = parse().params;
-  let filters = null;
-  try { filters = params.filters ? JSON.parse(params.filters) : null; } catch { filters = null; }
-  let sorts = (params.sort || "").split(",").filter(Boolean).map((s) => ({ field: Number(s.replace(/^-?field_/, "")), desc: s.startsWith("-") }));
+  // Filters and sorts once kept in the address (per browser) are dropped: the view's own are shown instead.
+  if (params.filters || params.sort) patchParams({ filters: undefined, sort: undefined });
+  let filters = null; // the open view's filter tree, with the ids the server gave (see loadViewState)
+  let sorts = []; // [{id, field, desc}] of the open view
   let search = params.search || "";
   let fields = [];
-  const layout = JSON.parse(localStorage.getItem(layoutKey(tableId)) || "{}");
+  // Only collapsed groups stay in the browser; hidden fields, order and widths come from the view.
+  let stored = {};
+  try { stored = JSON.parse(localStorage.getItem(layoutKey(tableId)) || "{}") || {}; } catch { stored = {}; }
+  const layout = { collapsed: Array.isArray(stored.collapsed) ? stored.collapsed : [] };
   let g = null;
   let other = null; // a non-grid view component
   let panel = null;
@@ -79,7 +84,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   undoBtn.disabled = true; redoBtn.disabled = true;
 
   function drawToolbar() {
-    const n = filterCount(filters);
+    const n = filterCount(knownTree(filters));
     filterBtn.textContent = n ? t("toolbar.filtersN", { count: n }) : t("toolbar.filter");
     filterBtn.classList.toggle("on", n > 0);
     sortBtn.textContent = sorts.length ? t("toolbar.sortsN", { count: sorts.length }) : t("toolbar.sort");
@@ -96,21 +101,16 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   const activeGroups = () => groupBys.filter((gb) => fields.some((f) => f.id === gb.field));
 
   function query() {
-    // Grouped rows come group by group: the group-by fields sort first, the person's sorts within.
-    const grouped = currentView && currentView.type === "grid" ? activeGroups() : [];
-    const groupOrder = grouped.map((gb) => `${gb.order === "DESC" ? "-" : ""}field_${gb.field}`);
-    const sortOrder = sorts.filter((s) => fields.some((f) => f.id === s.field) && !grouped.some((gb) => gb.field === s.field))
-      .map((s) => `${s.desc ? "-" : ""}field_${s.field}`);
+    // The server applies the view's own filters, group-bys and sorts (view_id): the page and the API agree.
+    if (persisted()) return { search: search || undefined, view_id: currentView.id };
+    // Without views (older servers) the page's filters and sorts go with each request, for this page only.
+    const tree = clean(filters || { filter_type: "AND", filters: [] });
     return {
-      order_by: [...groupOrder, ...sortOrder].join(",") || undefined,
-      filters: filters ? JSON.stringify(filters) : undefined,
+      order_by: sorts.filter((s) => fields.some((f) => f.id === s.field)).map((s) => `${s.desc ? "-" : ""}field_${s.field}`).join(",") || undefined,
+      filters: tree ? JSON.stringify(tree) : undefined,
       search: search || undefined,
-      view_id: currentView && currentView.type === "grid" ? currentView.id : undefined,
     };
   }
-
-  // The grid holds this same object: change it in place.
-  function saveLayout(l) { if (l !== layout) Object.assign(layout, l); localStorage.setItem(layoutKey(tableId), JSON.stringify(layout)); drawToolbar(); }
 
   function mountGrid({ keepScroll = false } = {}) {
     const top = keepScroll && g ? g.scrollTop() : Number(parse().params.top || 0) * rowHeight();
@@ -132,10 +132,11 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
       tableId, fields, layout, query: query(), ids,
       viewId: currentView && currentView.type === "grid" ? currentView.id : undefined,
       groupBys: currentView && currentView.type === "grid" ? activeGroups() : [],
+      sorted: persisted() ? [...activeGroups().map((gb) => ({ field: gb.field, desc: gb.order === "DESC" })), ...sorts] : sorts,
       onOpenRow: openRow,
       onFieldMenu: fieldMenu,
       onAddField: () => openFieldDialog(null),
-      onLayout: saveLayout,
+      onLayout: (l) => told(saveLayout(l)),
       onCount: (n) => { count.textContent = t("table.rows", { count: n.toLocaleString() }); emptyHint(n); },
     });
     gridBox.append(g.el);
@@ -147,7 +148,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
 
   let hint = null;
   function emptyHint(n) {
-    if (n === 0 && !hint && !filters && !search) {
+    if (n === 0 && !hint && !filterCount(knownTree(filters)) && !search) {
       hint = emptyState({ title: t("empty.noRows.title"), text: t("empty.noRows.text"), actions: [
         { label: t("row.add"), run: () => g.addRow() }, { label: t("field.add"), run: () => openFieldDialog(null) }] });
       hint.classList.add("inline");
@@ -156,23 +157,202 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   }
 
   function applyQuery() {
-    patchParams({ filters: filters ? JSON.stringify(filters) : undefined, sort: sorts.map((s) => `${s.desc ? "-" : ""}field_${s.field}`).join(",") || undefined, search: search || undefined, top: undefined });
+    patchParams({ search: search || undefined, top: undefined });
     drawToolbar();
     mountGrid();
   }
 
   let searchTimer = null;
   searchInput.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { search = searchInput.value.trim(); applyQuery(); }, 250); });
-  filterBtn.addEventListener("click", () => filterPanel({ anchor: filterBtn, fields, tree: filters, onChange: (tree) => { filters = tree; applyQuery(); } }));
-  sortBtn.addEventListener("click", () => sortPanel({ anchor: sortBtn, fields, sorts, onChange: (s) => { sorts = s.map((x) => ({ ...x })); applyQuery(); } }));
-  groupBtn.addEventListener("click", () => groupPanel({ anchor: groupBtn, fields, groups: activeGroups(), onChange: saveGroups }));
-  hideBtn.addEventListener("click", () => hiddenPanel({ anchor: hideBtn, fields, hidden: layout.hidden || [], onChange: (hidden) => { saveLayout({ ...layout, hidden }); g && g.relayout(); } }));
+  filterBtn.addEventListener("click", () => filterPanel({ anchor: filterBtn, fields, tree: knownTree(filters), readOnly: !canEdit, onChange: saveFilters }));
+  sortBtn.addEventListener("click", () => sortPanel({ anchor: sortBtn, fields, sorts: knownSorts(), readOnly: !canEdit, onChange: saveSorts }));
+  groupBtn.addEventListener("click", () => groupPanel({ anchor: groupBtn, fields, groups: activeGroups(), readOnly: !canEdit, onChange: saveGroups }));
+  hideBtn.addEventListener("click", () => hiddenPanel({ anchor: hideBtn, fields, hidden: layout.hidden || [], readOnly: !canEdit, onChange: (hidden) => { layout.hidden = hidden; g && g.relayout(); return saveLayout(layout); } }));
+
+  // --- view persistence: filters, sorts and field options are saved in the open grid view, so everyone who
+  // opens it sees the same rows. Builders and admins may change them (services/view_items.py); others see
+  // the panels read-only. ---
+  let canEdit = true; // until the role is known; a refusal from the server turns it off as well
+  let saved = null; // what the server holds for the open view: {view, filter_type, groups, filters, sorts, options}
+  let viewWrites = Promise.resolve(); // one change at a time, in order: each needs the ids the previous one got
+  const DEFAULT_ORDER = 32767, DEFAULT_WIDTH = 200; // the server's defaults (views/types.py): nobody chose them
+  const persisted = () => Boolean(currentView && currentView.type === "grid");
+  const isOpen = (view) => Boolean(currentView && currentView.id === view.id); // the list is read again on live events
+  const knownField = (id) => fields.some((f) => f.id === id);
+  // Items on a field deleted since are not shown (the server ignores them too) and never touched.
+  const knownTree = (tree) => tree && { ...tree, filters: tree.filters.filter((c) => knownField(c.field)),
+    groups: (tree.groups || []).map((gr) => ({ ...gr, filters: gr.filters.filter((c) => knownField(c.field)) })) };
+  const knownSorts = () => sorts.filter((x) => knownField(x.field));
+  const told = (p) => p && p.catch((e) => toast(e.message, { kind: "error" }));
+  function queue(work) {
+    const run = viewWrites.then(work);
+    viewWrites = run.catch(() => {});
+    return run;
+  }
+  function refusal(e, what) {
+    if (e && e.status === 403) {
+      canEdit = false;
+      const err = new Error(t(`viewSave.readOnly.${what}`));
+      err.readOnly = true;
+      return err;
+    }
+    return new Error(t("viewSave.failed", { detail: errorMessage(e) }));
+  }
+
+  async function loadViewState(view) {
+    if (!view || view.type !== "grid") { saved = null; groupBys = []; filters = null; sorts = []; applyOptions({}); return; }
+    let v;
+    try { v = await api.viewWithItems(view.id); } catch { return; }
+    if (!currentView || currentView.id !== view.id) return; // another view was opened meanwhile
+    groupBys = (v.group_bys || []).slice().sort((a, b) => a.id - b.id);
+    const top = (v.filter_groups || []).filter((gr) => gr.parent_group == null);
+    const tree = { filter_type: v.filter_type || "AND", filters: [], groups: top.map((gr) => ({ id: gr.id, filter_type: gr.filter_type, filters: [] })) };
+    const savedFilters = new Map();
+    for (const f of v.filters || []) {
+      const cond = { id: f.id, field: f.field, type: f.type, value: f.value ?? "", keepType: true };
+      const gr = f.group == null ? tree : tree.groups.find((x) => x.id === f.group);
+      if (!gr) continue; // in a nested group, which the panel does not show: left as it is
+      gr.filters.push(cond);
+      savedFilters.set(f.id, { field: f.field, type: f.type, value: cond.value, group: f.group ?? null });
+    }
+    filters = tree;
+    sorts = (v.sortings || []).map((x) => ({ id: x.id, field: x.field, desc: x.order === "DESC" }));
+    saved = { view: view.id, filter_type: tree.filter_type, groups: new Map(tree.groups.map((gr) => [gr.id, gr.filter_type])),
+      filters: savedFilters, sorts: sorts.map((x) => ({ ...x })), options: v.field_options || {} };
+    applyOptions(saved.options);
+  }
+  function applyOptions(options) {
+    const entries = Object.entries(options).map(([id, o]) => [Number(id), o || {}]);
+    layout.hidden = entries.filter(([, o]) => o.hidden).map(([id]) => id);
+    layout.order = entries.filter(([, o]) => (o.order ?? DEFAULT_ORDER) !== DEFAULT_ORDER)
+      .sort((a, b) => a[1].order - b[1].order || a[0] - b[0]).map(([id]) => id);
+    layout.widths = Object.fromEntries(entries.filter(([, o]) => o.width && o.width !== DEFAULT_WIDTH).map(([id, o]) => [id, o.width]));
+  }
+
+  // tree: the filter panel's own tree; the ids the server gives are written on its items.
+  function saveFilters(tree) {
+    filters = tree;
+    if (!persisted()) { applyQuery(); return null; }
+    const view = currentView;
+    return queue(async () => {
+      try { await syncFilters(view, tree); }
+      catch (e) { await loadViewState(view); throw refusal(e, "filters"); }
+      finally { if (isOpen(view)) { drawToolbar(); mountGrid(); } }
+    });
+  }
+  async function syncFilters(view, tree) {
+    if (!saved || saved.view !== view.id) throw new Error(t("error.unknown"));
+    const s = saved;
+    if (tree.filter_type !== s.filter_type) { await api.updateView(view.id, { filter_type: tree.filter_type }); s.filter_type = tree.filter_type; }
+    const liveGroups = new Set(tree.groups.map((gr) => gr.id).filter(Boolean));
+    for (const id of [...s.groups.keys()]) {
+      if (liveGroups.has(id)) continue;
+      await api.deleteFilterGroup(id); // its filters go with it
+      s.groups.delete(id);
+      for (const [fid, f] of [...s.filters]) if (f.group === id) s.filters.delete(fid);
+    }
+    const all = [...tree.filters.map((c) => [c, null]), ...tree.groups.flatMap((gr) => gr.filters.map((c) => [c, gr]))];
+    const liveIds = new Set(all.map(([c]) => c.id).filter(Boolean));
+    for (const [id, f] of [...s.filters]) {
+      if (liveIds.has(id) || !knownField(f.field)) continue;
+      await api.deleteFilter(id);
+      s.filters.delete(id);
+    }
+    for (const gr of tree.groups) {
+      if (!gr.id) { const made = await api.addFilterGroup(view.id, { filter_type: gr.filter_type }); gr.id = made.id; s.groups.set(made.id, gr.filter_type); }
+      else if (s.groups.get(gr.id) !== gr.filter_type) { await api.updateFilterGroup(gr.id, { filter_type: gr.filter_type }); s.groups.set(gr.id, gr.filter_type); }
+    }
+    for (const [c, gr] of all) {
+      const want = { field: c.field, type: c.type, value: c.value ?? "" };
+      const group = gr ? gr.id : null;
+      const had = c.id && s.filters.get(c.id);
+      if (!had) { const made = await api.addFilter(view.id, { ...want, group }); c.id = made.id; }
+      else if (had.field !== want.field || had.type !== want.type || had.value !== want.value) await api.updateFilter(c.id, want);
+      else continue;
+      s.filters.set(c.id, { ...want, group });
+    }
+  }
+
+  // list: [{field, desc}] in priority order. Sorts are kept up to the first that differs, the rest made again.
+  function saveSorts(list) {
+    sorts = list.map((x) => ({ ...x }));
+    if (!persisted()) { applyQuery(); return null; }
+    const view = currentView;
+    return queue(async () => {
+      try {
+        if (!saved || saved.view !== view.id) throw new Error(t("error.unknown"));
+        const old = saved.sorts;
+        let same = 0;
+        while (same < old.length && same < list.length && old[same].field === list[same].field) same++;
+        const next = old.slice(0, same).map((x) => ({ ...x }));
+        for (let i = 0; i < same; i++) {
+          if (old[i].desc === list[i].desc) continue;
+          await api.updateSort(old[i].id, { order: list[i].desc ? "DESC" : "ASC" });
+          next[i].desc = list[i].desc;
+        }
+        for (const x of old.slice(same)) await api.deleteSort(x.id);
+        for (const x of list.slice(same)) {
+          const made = await api.addSort(view.id, x.field, x.desc ? "DESC" : "ASC");
+          next.push({ id: made.id, field: made.field, desc: made.order === "DESC" });
+        }
+        saved.sorts = next;
+        sorts = next.map((x) => ({ ...x }));
+      } catch (e) { await loadViewState(view); throw refusal(e, "sorts"); }
+      finally { if (isOpen(view)) { drawToolbar(); mountGrid(); } }
+    });
+  }
+
+  // The grid holds this same layout object: it is changed in place. Hidden fields, order and widths go to
+  // the view's field options (only what changed); collapsed groups stay in this browser.
+  function saveLayout(l) {
+    if (l !== layout) Object.assign(layout, l);
+    localStorage.setItem(layoutKey(tableId), JSON.stringify({ collapsed: layout.collapsed || [] }));
+    drawToolbar();
+    // A person who may not change the view still resizes or moves columns, for this page only.
+    if (!persisted() || !saved || !canEdit) return null;
+    const view = currentView;
+    return queue(async () => {
+      if (!saved || saved.view !== view.id) return;
+      const patch = {};
+      for (const f of fields) {
+        const had = saved.options[String(f.id)] || {};
+        const want = {};
+        const hidden = (layout.hidden || []).includes(f.id);
+        if (hidden !== Boolean(had.hidden)) want.hidden = hidden;
+        const i = (layout.order || []).indexOf(f.id);
+        if (i >= 0 && i !== (had.order ?? DEFAULT_ORDER)) want.order = i;
+        const w = (layout.widths || {})[f.id];
+        if (w && w !== (had.width ?? DEFAULT_WIDTH)) want.width = Math.max(50, Math.min(2000, Math.round(w)));
+        if (Object.keys(want).length) patch[f.id] = want;
+      }
+      if (!Object.keys(patch).length) return;
+      try {
+        const res = await api.updateViewFieldOptions(view.id, patch);
+        if (saved && saved.view === view.id) saved.options = res.field_options || saved.options;
+      } catch (e) {
+        await loadViewState(view);
+        if (isOpen(view)) { drawToolbar(); if (g) g.relayout(); }
+        throw refusal(e, "fields");
+      }
+    });
+  }
+
+  // Builders and admins change views; the role is the person's in the table's workspace.
+  async function loadRole() {
+    try {
+      const tb = await api.table(tableId);
+      if (!table) title.textContent = tb.name;
+      const [db, wss] = await Promise.all([api.database(tb.database_id), api.workspaces()]);
+      const ws = wss.find((w) => db.workspace && w.id === db.workspace.id);
+      if (ws) canEdit = ["admin", "builder"].includes(String(ws.role || ws.permissions || "").toLowerCase());
+    } catch { /* the default stays: a refusal from the server locks the panels all the same */ }
+  }
+  // --- end view persistence block ---
 
   // --- group-by (grid live feature): saved in the view, so the API can count the groups ---
-  let groupSaving = Promise.resolve();
   function saveGroups(wanted) {
     const view = currentView;
-    groupSaving = groupSaving.then(async () => {
+    return queue(async () => {
       try {
         const old = activeGroups();
         // Levels are kept up to the first one that differs; the rest is removed and added again in
@@ -183,17 +363,11 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
         for (const gb of old.slice(same)) await api.deleteGroupBy(gb.id);
         for (const gb of wanted.slice(same)) await api.addGroupBy(view.id, gb.field, gb.order);
       } catch (e) { toast(errorMessage(e), { kind: "error" }); }
-      await loadGroupBys(view);
+      await loadViewState(view);
       if (view !== currentView) return;
       drawToolbar();
       mountGrid({ keepScroll: true });
     });
-    return groupSaving;
-  }
-  async function loadGroupBys(view) {
-    if (!view || view.type !== "grid") { groupBys = []; return; }
-    try { groupBys = await api.groupBys(view.id); } catch { groupBys = []; }
-    groupBys.sort((a, b) => a.id - b.id);
   }
 
   // --- live updates (grid live feature): others' changes arrive without reload ---
@@ -251,7 +425,9 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     drawTabs();
     if (!reload) return;
     toast(name ? t("view.live.changed", { name }) : t("view.live.changedSomeone"));
-    await loadGroupBys(currentView);
+    const view = currentView;
+    await queue(() => loadViewState(view));
+    if (view !== currentView) return;
     drawToolbar();
     mountGrid({ keepScroll: true });
   }
@@ -270,12 +446,15 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     const i = visible.indexOf(f);
     showMenu({ anchor, label: f.name, items: [
       { label: t("field.editMenu"), run: () => openFieldDialog(f) },
-      { label: t("sort.asc"), run: () => { sorts = [{ field: f.id, desc: false }]; applyQuery(); } },
-      { label: t("sort.desc"), run: () => { sorts = [{ field: f.id, desc: true }]; applyQuery(); } },
-      { label: t("filter.byField"), run: () => { filters = filters || { filter_type: "AND", filters: [] }; filterPanel({ anchor: filterBtn, fields, tree: { ...filters, filters: [...filters.filters, { field: f.id, type: "", value: "" }] }, onChange: (tree) => { filters = tree; applyQuery(); } }); } },
+      { label: t("sort.asc"), disabled: !canEdit, run: () => told(saveSorts([{ field: f.id, desc: false }])) },
+      { label: t("sort.desc"), disabled: !canEdit, run: () => told(saveSorts([{ field: f.id, desc: true }])) },
+      { label: t("filter.byField"), disabled: !canEdit, run: () => {
+        const base = knownTree(filters) || { filter_type: "AND", filters: [], groups: [] };
+        filterPanel({ anchor: filterBtn, fields, tree: { ...base, filters: [...base.filters, { field: f.id, type: "", value: "" }] }, onChange: saveFilters });
+      } },
       f.primary ? null : { label: t("field.moveLeft"), disabled: i <= 1, run: () => moveField(f, -1) },
       f.primary ? null : { label: t("field.moveRight"), disabled: i >= visible.length - 1, run: () => moveField(f, 1) },
-      f.primary ? null : { label: t("field.hide"), run: () => { saveLayout({ ...layout, hidden: [...(layout.hidden || []), f.id] }); g.relayout(); } },
+      f.primary ? null : { label: t("field.hide"), disabled: !canEdit, run: () => { layout.hidden = [...(layout.hidden || []), f.id]; g.relayout(); told(saveLayout(layout)); } },
       "-",
       f.primary ? null : { label: t("field.delete"), danger: true, run: () => deleteField(f) },
     ] });
@@ -286,8 +465,9 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     const i = order.indexOf(f.id);
     order.splice(i, 1);
     order.splice(Math.max(0, Math.min(order.length, i + d)), 0, f.id);
-    saveLayout({ ...layout, order });
+    layout.order = order;
     g.relayout();
+    told(saveLayout(layout));
   }
 
   async function deleteField(f) {
@@ -374,7 +554,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     try { views = await api.views(tableId); } catch (e) { views = []; }
     const wanted = Number(parse().params.view);
     currentView = views.find((v) => v.id === wanted) || views[0] || null;
-    await loadGroupBys(currentView);
+    await loadViewState(currentView);
     drawTabs();
   }
   function drawTabs() {
@@ -397,7 +577,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     patchParams({ view: v.id, top: undefined, row: undefined });
     showPanel(null);
     drawTabs();
-    await loadGroupBys(v);
+    await queue(() => loadViewState(v));
     if (v !== currentView) return;
     drawToolbar();
     mountGrid();
@@ -442,8 +622,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   }
 
   (async () => {
-    if (!table) api.table(tableId).then((tb) => { title.textContent = tb.name; }).catch(() => {});
-    await Promise.all([loadViews(), api.fields(tableId).then((fs) => { fields = fs; }).catch(() => {})]);
+    await Promise.all([loadViews(), loadRole(), api.fields(tableId).then((fs) => { fields = fs; }).catch(() => {})]);
     await reloadFields(fields.length ? fields : null);
     const rowParam = Number(parse().params.row);
     if (rowParam) showPanel(rowParam);
