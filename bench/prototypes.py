@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, any_, bindparam, func, literal, or_, select, true
+from sqlalchemy import BigInteger, and_, any_, bindparam, func, or_, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 
@@ -211,100 +211,3 @@ def no_jit() -> None:
 PATCHES["no_jit"] = no_jit
 
 
-def set_based_links() -> None:
-    """Recompute link display values and (unfiltered) lookups with one grouped query per batch instead of a
-    correlated subquery per row: the linked rows' values are projected once (a MATERIALIZED CTE over the
-    distinct linked rows), then aggregated per row over `links`.
-
-    Why: the correlated subquery reads (and detoasts: rows with long text have a TOASTed `data`) the linked
-    row once per link. Renaming a group linked from 10,000 participations detoasts that group's `data`
-    10,000 times per computed field; EXPLAIN ANALYZE shows ~0.4 ms per outer row in the SubPlan's Aggregate
-    while its index scans take 0.014 ms. The real change belongs in nocodedb/computed/sql.py + engine.py.
-    """
-    from sqlalchemy import update
-
-    import nocodedb.computed.engine as eng
-    import nocodedb.computed.sql as csql
-    from fields.base import empty_array
-    from fields.link import relation_of
-    from nocodedb.db.schema import links, rows
-
-    original = eng.Recomputer.recompute_field
-
-    async def recompute_field(self: Any, f: Any, ids: list[int]) -> set[int]:
-        fb = self.graph.fields_by_id
-        if f.type == "link_row":
-            via, target = f, csql.primary_of(int(f.options["link_row_table_id"]), fb)
-        elif f.type == "lookup" and not f.options.get("filters"):
-            via = fb.get(int(f.options["through_field_id"]))
-            target = fb.get(int(f.options["target_field_id"]))
-            if via is None or target is None or via.type != "link_row":
-                return await original(self, f, ids)
-        else:
-            return await original(self, f, ids)
-        relation, reverse = relation_of(via)
-        other = int(via.options["link_row_table_id"])
-        changed: set[int] = set()
-        for chunk in eng._chunks(ids):
-            idsp = bindparam("ids", chunk, ARRAY(BigInteger))
-            lk, t, r = links.alias("l"), rows.alias("t"), rows.alias("r")
-            mine, theirs = (lk.c.target_row_id, lk.c.row_id) if reverse else (lk.c.row_id, lk.c.target_row_id)
-            pairs = (
-                select(mine.label("mine"), theirs.label("theirs"), lk.c.position.label("pos"))
-                .where(lk.c.field_id == relation, mine == any_(idsp))
-                .cte("pairs")
-                .prefix_with("MATERIALIZED")
-            )
-            src = csql.source_for(t)
-            if f.type == "link_row":
-                element = func.jsonb_build_object(
-                    literal("id"), t.c.id, literal("value"), csql._display_text(self.field_types, target, src)
-                )
-            else:
-                element = func.jsonb_build_object(
-                    literal("id"),
-                    t.c.id,
-                    literal("value"),
-                    csql._stored_value(self.field_types, target, src),
-                    literal("text"),
-                    csql._display_text(self.field_types, target, src),
-                )
-            tv = (
-                select(t.c.id.label("id"), element.label("el"))
-                .where(t.c.table_id == other, t.c.id.in_(select(pairs.c.theirs).distinct()))
-                .cte("tv")
-                .prefix_with("MATERIALIZED")
-            )
-            order = (pairs.c.theirs,) if reverse else (pairs.c.pos, pairs.c.theirs)
-            agg = (
-                select(
-                    pairs.c.mine.label("id"), func.jsonb_agg(csql.aggregate_order_by(tv.c.el, *order)).label("value")
-                )
-                .select_from(pairs.join(tv, tv.c.id == pairs.c.theirs))
-                .group_by(pairs.c.mine)
-                .cte("agg")
-            )
-            values = (
-                select(r.c.id.label("id"), func.coalesce(agg.c.value, empty_array()).label("value"))
-                .select_from(r.outerjoin(agg, agg.c.id == r.c.id))
-                .where(r.c.table_id == f.table_id, r.c.id == any_(idsp))
-                .subquery("v")
-            )
-            null = empty_array()
-            statement = (
-                update(rows)
-                .where(
-                    rows.c.table_id == f.table_id,
-                    rows.c.id == values.c.id,
-                    func.coalesce(rows.c.data[f.key], null).is_distinct_from(func.coalesce(values.c.value, null)),
-                )
-                .values(data=rows.c.data.op("||")(func.jsonb_build_object(literal(f.key), values.c.value)))
-                .returning(rows.c.id)
-            )
-            changed.update((await self.conn.execute(statement)).scalars())
-        return changed
-
-    eng.Recomputer.recompute_field = recompute_field  # type: ignore[method-assign]
-
-
-PATCHES["set_based_links"] = set_based_links

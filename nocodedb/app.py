@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -51,10 +50,9 @@ from nocodedb.db.migrate import migrate
 from nocodedb.db.schema import instance_settings
 from nocodedb.events.client import ClientIdMiddleware  # events
 from nocodedb.events.runtime import EventsRuntime  # events
+from nocodedb.periodic import Periodic
+from nocodedb.services import row_history, trash_purge, undo
 from nocodedb.services.indexes import IndexAdvisor
-from nocodedb.services.row_history import HistoryPurger  # history: retention
-from nocodedb.services.trash_purge import purge_forever  # trash
-from nocodedb.services.undo import purge_forever as purge_undo_forever  # undo: actions older than a day
 from nocodedb.settings import Settings
 from views.filters import default_filter_types
 
@@ -188,16 +186,19 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
         # events: the outbox listener, live hub and webhook worker of this process
         app.state.ctx.events = EventsRuntime(active, lambda: app.state.ctx.settings)
         app.state.ctx.events.start()
-        # history: NOCODEDB_ROW_HISTORY_DAYS applied at most hourly, beside the webhook worker
-        purger = HistoryPurger(active, lambda: app.state.ctx.settings.row_history_days)
-        purger.start()
-        # trash: entries older than NOCODEDB_TRASH_DAYS are deleted for good, at most once an hour
-        trash_purger = asyncio.create_task(purge_forever(active, field_types))
-        undo_purger = asyncio.create_task(purge_undo_forever(active))  # undo: beside the trash purge
+        # Retention: NOCODEDB_TRASH_DAYS, NOCODEDB_ROW_HISTORY_DAYS (one process per hour), undo after a day.
+        housekeeping = Periodic()
+        housekeeping.start(
+            "trash-purge", trash_purge.PURGE_EVERY_SECONDS, lambda: trash_purge.purge_once(active, field_types)
+        )
+        housekeeping.start(
+            "row-history-purge",
+            row_history.PURGE_CHECK_SECONDS,
+            lambda: row_history.purge_if_due(active, app.state.ctx.settings.row_history_days),
+        )
+        housekeeping.start("undo-purge", undo.PURGE_EVERY_SECONDS, lambda: undo.purge_once(active))
         yield
-        undo_purger.cancel()  # undo
-        trash_purger.cancel()  # trash
-        await purger.stop()  # history
+        await housekeeping.stop()
         await app.state.ctx.events.stop()  # events
         await app.state.ctx.indexes.wait()
         if own_engine:

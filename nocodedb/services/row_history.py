@@ -12,11 +12,8 @@ other row, but a visitor has no account, so the entry is the only trace of which
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import datetime as dt
-import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, bindparam, column, delete, exists, func, literal, select, text
@@ -29,8 +26,6 @@ from nocodedb.db.schema import row_history, rows, users
 from nocodedb.queries.rows import FieldSet
 from nocodedb.services.actor import Actor, TableScope, table_scope
 from nocodedb.services.metadata import load_fields
-
-log = logging.getLogger(__name__)
 
 UPDATE = "update_rows"
 CREATE = "create_rows"
@@ -224,37 +219,9 @@ async def claim_purge(conn: AsyncConnection) -> bool:
     return claimed.first() is not None
 
 
-class HistoryPurger:
-    """Started in the app's lifespan beside the webhook worker: applies NOCODEDB_ROW_HISTORY_DAYS."""
-
-    def __init__(self, engine: AsyncEngine, days: Callable[[], int]) -> None:
-        self.engine = engine
-        self.days = days
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="ncdb-row-history-purge")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def run_once(self) -> int | None:
-        """Purge if it is this process's turn; the number of entries removed, or None when not its turn."""
-        async with self.engine.begin() as conn:
-            if not await claim_purge(conn):
-                return None
-            return await purge(conn, self.days())
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("row history purge failed")
-            await asyncio.sleep(PURGE_CHECK_SECONDS)
+async def purge_if_due(engine: AsyncEngine, days: int) -> int | None:
+    """Purge if it is this process's turn; the number of entries removed, or None when not its turn."""
+    async with engine.begin() as conn:
+        if not await claim_purge(conn):
+            return None
+        return await purge(conn, days)

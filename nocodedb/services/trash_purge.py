@@ -6,8 +6,6 @@ partitions, autonumber sequences) is dropped first by trash_structure.drop_for_g
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -26,7 +24,6 @@ from nocodedb.services.trash import (
     trash_days,
 )
 
-log = logging.getLogger(__name__)
 PURGE_EVERY_SECONDS = 3600
 
 
@@ -108,12 +105,7 @@ async def purge_workspace(conn: AsyncConnection, field_types: Registry[FieldType
     await _purge_entries(conn, field_types, found)
 
 
-async def purge_forever(engine: AsyncEngine, field_types: Registry[FieldType]) -> None:
-    """The app's background purge: once at start, then once an hour; a failure waits for the next turn."""
-    while True:
-        try:
-            async with engine.begin() as conn:
-                await purge_expired(conn, field_types)
-        except Exception:  # a background task must outlive one bad turn
-            log.exception("trash purge failed")
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
+async def purge_once(engine: AsyncEngine, field_types: Registry[FieldType]) -> None:
+    """The app's background purge (nocodedb/periodic.py runs it at start, then every PURGE_EVERY_SECONDS)."""
+    async with engine.begin() as conn:
+        await purge_expired(conn, field_types)

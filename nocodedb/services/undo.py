@@ -16,9 +16,7 @@ the reason and drops the group, so the next undo goes further back. See docs/und
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -32,8 +30,6 @@ from nocodedb import errors
 from nocodedb.db.schema import databases, rows, tables, undo_actions
 from nocodedb.services.actor import Actor, TableScope, valid_id
 from views.filters import FilterType
-
-log = logging.getLogger(__name__)
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9-]{1,64}")
 # Per session, the newest actions kept; older ones are trimmed when a new one is recorded.
@@ -408,12 +404,7 @@ async def purge(conn: AsyncConnection) -> int:
     return int(removed.rowcount or 0)
 
 
-async def purge_forever(engine: AsyncEngine) -> None:
-    """Started in the app's lifespan beside the trash purge: actions older than a day, once an hour."""
-    while True:
-        try:
-            async with engine.begin() as conn:
-                await purge(conn)
-        except Exception:  # a background task must outlive one bad turn
-            log.exception("undo purge failed")
-        await asyncio.sleep(PURGE_EVERY_SECONDS)
+async def purge_once(engine: AsyncEngine) -> None:
+    """Actions older than a day (nocodedb/periodic.py runs it every PURGE_EVERY_SECONDS)."""
+    async with engine.begin() as conn:
+        await purge(conn)
