@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -86,10 +87,13 @@ class _Sink:
     def __init__(self) -> None:
         self.bytes = 0
         self.lines = 0
+        # The digest shows that both export paths (--export-path) write the same file.
+        self.digest = hashlib.sha256()
 
     def write(self, chunk: bytes) -> None:
         self.bytes += len(chunk)
         self.lines += chunk.count(b"\n")
+        self.digest.update(chunk)
 
 
 def confirmed_columns(found: Any) -> list[dict[str, Any]]:
@@ -100,13 +104,14 @@ def confirmed_columns(found: Any) -> list[dict[str, Any]]:
     return [{**s, "type": "single_select", "select_options": options} if s["name"] == "Région" else s for s in specs]
 
 
-async def child(rows: int, csv_path: str, server_url: str, keep: bool) -> dict[str, Any]:
+async def child(rows: int, csv_path: str, server_url: str, keep: bool, export_path: str) -> dict[str, Any]:
     from sqlalchemy import select
 
     from fields import default_field_types
     from nocodedb.db.engine import make_engine
     from nocodedb.db.migrate import migrate
     from nocodedb.db.schema import fields
+    from nocodedb.exporting.csv_sql import csv_export
     from nocodedb.exporting.formats import csv_chunks
     from nocodedb.exporting.service import pages, plan_export
     from nocodedb.importing.infer import layout
@@ -165,7 +170,11 @@ async def child(rows: int, csv_path: str, server_url: str, keep: bool) -> dict[s
         started = time.perf_counter()
         async with engine.connect() as conn:
             plan = await plan_export(conn, field_types, filter_types, actor, table_id, None)
-        async for chunk in csv_chunks(plan.header, pages(engine, plan, field_types)):
+        if export_path == "python":
+            chunks = csv_chunks(plan.header, pages(engine, plan, field_types))
+        else:
+            chunks = csv_export(engine, plan, field_types)
+        async for chunk in chunks:
             sink.write(chunk)
         seconds = time.perf_counter() - started
         assert sink.lines == rows + 1, sink.lines
@@ -173,6 +182,8 @@ async def child(rows: int, csv_path: str, server_url: str, keep: bool) -> dict[s
             "seconds": round(seconds, 3),
             "rows_per_s": round(rows / seconds),
             "mb": round(sink.bytes / 1e6, 2),
+            "path": export_path,
+            "sha256": sink.digest.hexdigest(),
         }
         report["rss_mb_peak_export"] = peak_rss_mb()
 
@@ -229,7 +240,8 @@ def run_child(rows: int, args: argparse.Namespace) -> dict[str, Any]:
         tmp.write(csv_bytes(rows, args.seed))
         tmp.flush()
         command = [sys.executable, "-m", "bench.import_export", "--child", str(rows), "--csv", tmp.name]
-        command += ["--database-url", args.database_url] + (["--keep"] if args.keep else [])
+        command += ["--database-url", args.database_url, "--export-path", args.export_path]
+        command += ["--keep"] if args.keep else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         sys.stderr.write(done.stderr)
@@ -261,11 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument(
+        "--export-path",
+        choices=["sql", "python"],
+        default="sql",
+        help="sql: what the API does (PostgreSQL writes the CSV lines); python: the per-cell Python writer",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(asyncio.run(child(args.child, args.csv, args.database_url, args.keep))))
+        print(json.dumps(asyncio.run(child(args.child, args.csv, args.database_url, args.keep, args.export_path))))
         return 0
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = []
@@ -276,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"  import {r['import']['seconds']} s ({r['import']['rows_per_s']:,} rows/s), export {r['export']['seconds']} s "
             f"({r['export']['rows_per_s']:,} rows/s), COPY in {r['native_copy_in']['seconds']} s, "
-            f"COPY out {r['native_copy_out']['seconds']} s; field types {r['field_types']}",
+            f"COPY out {r['native_copy_out']['seconds']} s; export path {r['export']['path']}, "
+            f"sha256 {r['export']['sha256'][:16]}; field types {r['field_types']}",
             flush=True,
         )
     print()

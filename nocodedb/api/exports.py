@@ -13,6 +13,7 @@ from nocodedb import errors
 from nocodedb.api.http import actor_for, ctx_of, path_int, transaction
 from nocodedb.api.routing import Routes
 from nocodedb.exporting import formats
+from nocodedb.exporting.csv_sql import csv_export
 from nocodedb.exporting.service import ExportPlan, column_index, pages, plan_export, record_export
 
 routes = Routes()
@@ -35,9 +36,9 @@ def _view_id(request: Request) -> int | None:
 
 def _body(request: Request, plan: ExportPlan, kind: str) -> AsyncIterator[bytes]:
     ctx = ctx_of(request)
-    source = pages(ctx.engine, plan, ctx.field_types)
     if kind == "csv":
-        return formats.csv_chunks(plan.header, source)
+        return csv_export(ctx.engine, plan, ctx.field_types)
+    source = pages(ctx.engine, plan, ctx.field_types)
     if kind == "xlsx":
         return formats.xlsx_chunks(plan.header, plan.numeric(), source, plan.name)
     if kind == "json":

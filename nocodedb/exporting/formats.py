@@ -35,9 +35,13 @@ def _csv_line(cells: list[str]) -> str:
     return out.getvalue()
 
 
-async def csv_chunks(header: list[str], pages: AsyncIterator[Page]) -> AsyncIterator[bytes]:
+def csv_header(header: list[str]) -> bytes:
     # The BOM makes spreadsheets read UTF-8 (accents) correctly.
-    yield ("\ufeff" + _csv_line([safe_text(h) for h in header])).encode()
+    return ("\ufeff" + _csv_line([safe_text(h) for h in header])).encode()
+
+
+async def csv_chunks(header: list[str], pages: AsyncIterator[Page]) -> AsyncIterator[bytes]:
+    yield csv_header(header)
     danger = DANGEROUS_STARTS
     async for page in pages:
         # One writer per page, not one per line (measured with bench/import_export.py).
