@@ -85,9 +85,9 @@ def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: st
         )
     if filter_type in LIST_FILTERS and field_type.stored_in_data:
         # Links and lookups: the stored list's containment pre-filter (views/filter_arrays.py).
-        # Spelled as the queries spell it (`data -> 'k'`): compiled with literal binds SQLAlchemy would write
-        # the subscript form data['k'], which the planner does not match with `->`. Keys are field ids.
-        expr = f"data -> '{int(f.key)}'"
+        # The very SQL the filters compile (the subscript form `data['k']`): the planner matches an index
+        # expression only when written the same way (`data -> 'k'` would not be used).
+        expr = _sql(field_type.raw(f, source))
         name = f"ncdb_r{table_id}_list_{f.id}"
         return IndexPlan(
             name,
