@@ -77,3 +77,21 @@ async def test_search_on_a_large_table_builds_the_search_index(settings, engine)
             ).scalars()
         )
     assert f"ncdb_r{table['id']}_search" in names
+
+
+async def test_filters_without_an_indexable_expression_never_fail_the_read(settings, engine):
+    """A boolean filter's expression holds a JSONB constant the index writer cannot inline: no index, no 500."""
+    app = create_app(replace(settings, large_table_rows=3), engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            api = await signed_up(client)
+            table = await api.table("Groupes", [{"name": "Actif", "type": "boolean"}])
+            active = table["by_name"]["Actif"]["id"]
+            await api.post(
+                f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+                {"items": [{"Name": f"G{i}", "Actif": i % 2 == 0} for i in range(5)]},
+            )
+            listed = await api.rows(table["id"], **{f"filter__field_{active}__boolean": "1"})
+            assert listed["count"] == 3
+            await app.state.ctx.indexes.wait()

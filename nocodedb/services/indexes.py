@@ -76,6 +76,15 @@ def sort_index(table_id: int, f: Field, field_type: FieldType) -> IndexPlan | No
 
 
 def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: str) -> IndexPlan | None:
+    try:
+        return _filter_index(table_id, f, field_type, filter_type)
+    except CompileError:
+        # An expression with a value SQLAlchemy cannot write inline (a JSONB constant) has no index here;
+        # the filter works without one, and a read must never fail for an index.
+        return None
+
+
+def _filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: str) -> IndexPlan | None:
     source = _bare_source()
     if filter_type in TEXT_FILTERS:
         expr = _sql(folded(field_type.text_sql(f, source)))
