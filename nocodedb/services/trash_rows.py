@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Text, and_, bindparam, func, or_, select, text
+from sqlalchemy import ARRAY, BigInteger, ColumnElement, Text, and_, bindparam, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import FieldType, Registry
@@ -84,6 +84,11 @@ async def copy_links(conn: AsyncConnection, entry_id: int, graph: DatabaseGraph,
     ]
     if not clauses:
         return
+    await keep_links(conn, entry_id, or_(*clauses))
+
+
+async def keep_links(conn: AsyncConnection, entry_id: int, which: ColumnElement[bool]) -> None:
+    """Copy the links matching `which` into the trash entry (rows and fields trashed keep their links)."""
     await conn.execute(
         trashed_links.insert().from_select(
             ["entry_id", "database_id", "field_id", "row_id", "target_row_id", "position"],
@@ -94,7 +99,7 @@ async def copy_links(conn: AsyncConnection, entry_id: int, graph: DatabaseGraph,
                 links.c.row_id,
                 links.c.target_row_id,
                 links.c.position,
-            ).where(or_(*clauses)),
+            ).where(which),
         )
     )
 

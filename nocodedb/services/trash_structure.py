@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ARRAY, BigInteger, Text, bindparam, select, text
+from sqlalchemy import ARRAY, Text, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
@@ -18,11 +18,12 @@ from fields.link import relation_of
 from nocodedb import errors, events
 from nocodedb.computed.engine import DatabaseGraph, Recomputer, all_row_ids, load_graph, lock_database
 from nocodedb.computed.setup import default_edges, store_edges
-from nocodedb.db.schema import edit_links, field_dependencies, links, tables, trashed_links, views
+from nocodedb.db.schema import edit_links, field_dependencies, links, tables, views
 from nocodedb.db.schema import fields as fields_table
 from nocodedb.services import trash
 from nocodedb.services.actor import Actor, TableScope, table_scope
 from nocodedb.services.metadata import field_json, to_field
+from nocodedb.services.trash_rows import keep_links
 from views.filters import FilterType
 
 _KEEP_VALUES = text(
@@ -65,19 +66,7 @@ async def keep_fields(
         await conn.execute(_KEEP_VALUES, {"entry_id": entry_id, "table_id": table_id, "keys": keys})
     relations = sorted({relation_of(f)[0] for f in gone if f.type == "link_row"})
     if relations:
-        await conn.execute(
-            trashed_links.insert().from_select(
-                ["entry_id", "database_id", "field_id", "row_id", "target_row_id", "position"],
-                select(
-                    bindparam("entry_id", entry_id, BigInteger),
-                    links.c.database_id,
-                    links.c.field_id,
-                    links.c.row_id,
-                    links.c.target_row_id,
-                    links.c.position,
-                ).where(links.c.field_id.in_(relations)),
-            )
-        )
+        await keep_links(conn, entry_id, links.c.field_id.in_(relations))
     gone_ids = set(ids)
     return {
         "fields": await trash.snapshot(conn, fields_table, fields_table.c.id.in_(ids)),
