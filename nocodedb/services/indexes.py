@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,15 @@ def _sql(expr: Any) -> str:
     return str(expr.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
 
 
+def _or_none(build: Callable[[], IndexPlan | None]) -> IndexPlan | None:
+    """The plan, or None when its expression has no literal SQL form (a parameter such as a select's option
+    labels, or a JSONB constant): the query works without an index, and a read must never fail for one."""
+    try:
+        return build()
+    except CompileError:
+        return None
+
+
 @dataclass(frozen=True)
 class IndexPlan:
     name: str
@@ -63,12 +73,7 @@ class IndexPlan:
 def sort_index(table_id: int, f: Field, field_type: FieldType) -> IndexPlan | None:
     if not field_type.stored_in_data and field_type.select_api_sql(f, _bare_source()) is not None:
         return None
-    try:
-        expr = _sql(field_type.sql_sort(f, _bare_source()))
-    except CompileError:
-        # A sort through a mapping passed as a parameter (a select's option labels) has no literal
-        # form to index; the sort works without an index, and a read must never fail for one.
-        return None
+    expr = _sql(field_type.sql_sort(f, _bare_source()))
     name = f"ncdb_r{table_id}_sort_{f.id}"
     return IndexPlan(
         name, f'CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} (({expr}) NULLS FIRST, "order", id)'
@@ -76,15 +81,6 @@ def sort_index(table_id: int, f: Field, field_type: FieldType) -> IndexPlan | No
 
 
 def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: str) -> IndexPlan | None:
-    try:
-        return _filter_index(table_id, f, field_type, filter_type)
-    except CompileError:
-        # An expression with a value SQLAlchemy cannot write inline (a JSONB constant) has no index here;
-        # the filter works without one, and a read must never fail for an index.
-        return None
-
-
-def _filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: str) -> IndexPlan | None:
     source = _bare_source()
     if filter_type in TEXT_FILTERS:
         expr = _sql(folded(field_type.text_sql(f, source)))
@@ -187,7 +183,7 @@ def plans_for_query(
     plans: list[IndexPlan | None] = [search_index(table_id)] if searched else []
     if sorts:
         first = sorts[0][0]
-        plans.append(sort_index(table_id, first, field_types.get(first.type)))
+        plans.append(_or_none(lambda: sort_index(table_id, first, field_types.get(first.type))))
     for f, filter_type in filters:
-        plans.append(filter_index(table_id, f, field_types.get(f.type), filter_type))
+        plans.append(_or_none(lambda f=f, t=filter_type: filter_index(table_id, f, field_types.get(f.type), t)))
     return plans
