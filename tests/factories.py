@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -80,3 +82,16 @@ async def signed_up(client: httpx.AsyncClient, name: str = "Camille", email: str
     database = await api.post(f"/api/applications/workspace/{api.workspace_id}/", {"name": "Suivi", "type": "database"})
     api.database_id = database["id"]
     return api
+
+
+@asynccontextmanager
+async def signed_up_on_small_threshold(settings: Any, engine: Any) -> AsyncIterator[tuple[Any, Api]]:
+    """The app with its own lifespan (the index advisor running) where a table of 3 rows already counts as
+    large, and a signed-up user: for tests of the indexes built in the background."""
+    from nocodedb.app import create_app
+
+    app = create_app(replace(settings, large_table_rows=3), engine=engine)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            yield app, await signed_up(client)

@@ -1,33 +1,25 @@
 """Sorting or filtering a large table makes the matching indexes, in the background, and queries use them."""
 
-from dataclasses import replace
-
-import httpx
 from sqlalchemy import text
 
-from nocodedb.app import create_app
-from tests.factories import signed_up
+from tests.factories import signed_up_on_small_threshold
 
 
 async def test_sort_and_filter_build_indexes_that_the_planner_uses(settings, engine):
-    app = create_app(replace(settings, large_table_rows=3), engine=engine)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            api = await signed_up(client)
-            table = await api.table("Groupes", [{"name": "Membres", "type": "number"}])
-            members = table["by_name"]["Membres"]["id"]
-            await api.post(
-                f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
-                {"items": [{"Name": f"G{i}", "Membres": i} for i in range(5)]},
-            )
-            listed = await api.rows(
-                table["id"],
-                order_by=f"-field_{members}",
-                **{f"filter__field_{table['by_name']['Name']['id']}__contains": "g"},
-            )
-            assert [r[f"field_{members}"] for r in listed["results"]] == ["4", "3", "2", "1", "0"]
-            await app.state.ctx.indexes.wait()
+    async with signed_up_on_small_threshold(settings, engine) as (app, api):
+        table = await api.table("Groupes", [{"name": "Membres", "type": "number"}])
+        members = table["by_name"]["Membres"]["id"]
+        await api.post(
+            f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+            {"items": [{"Name": f"G{i}", "Membres": i} for i in range(5)]},
+        )
+        listed = await api.rows(
+            table["id"],
+            order_by=f"-field_{members}",
+            **{f"filter__field_{table['by_name']['Name']['id']}__contains": "g"},
+        )
+        assert [r[f"field_{members}"] for r in listed["results"]] == ["4", "3", "2", "1", "0"]
+        await app.state.ctx.indexes.wait()
 
     async with engine.connect() as conn:
         names = set(
@@ -55,19 +47,15 @@ async def test_sort_and_filter_build_indexes_that_the_planner_uses(settings, eng
 
 
 async def test_search_on_a_large_table_builds_the_search_index(settings, engine):
-    app = create_app(replace(settings, large_table_rows=3), engine=engine)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            api = await signed_up(client)
-            table = await api.table("Villes")
-            await api.post(
-                f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
-                {"items": [{"Name": n} for n in ["Besançon", "Brest", "Lyon", "Nice"]]},
-            )
-            found = await api.rows(table["id"], search="besancon", user_field_names="true")
-            assert [r["Name"] for r in found["results"]] == ["Besançon"]
-            await app.state.ctx.indexes.wait()
+    async with signed_up_on_small_threshold(settings, engine) as (app, api):
+        table = await api.table("Villes")
+        await api.post(
+            f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+            {"items": [{"Name": n} for n in ["Besançon", "Brest", "Lyon", "Nice"]]},
+        )
+        found = await api.rows(table["id"], search="besancon", user_field_names="true")
+        assert [r["Name"] for r in found["results"]] == ["Besançon"]
+        await app.state.ctx.indexes.wait()
     async with engine.connect() as conn:
         names = set(
             (
@@ -81,17 +69,13 @@ async def test_search_on_a_large_table_builds_the_search_index(settings, engine)
 
 async def test_filters_without_an_indexable_expression_never_fail_the_read(settings, engine):
     """A boolean filter's expression holds a JSONB constant the index writer cannot inline: no index, no 500."""
-    app = create_app(replace(settings, large_table_rows=3), engine=engine)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            api = await signed_up(client)
-            table = await api.table("Groupes", [{"name": "Actif", "type": "boolean"}])
-            active = table["by_name"]["Actif"]["id"]
-            await api.post(
-                f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
-                {"items": [{"Name": f"G{i}", "Actif": i % 2 == 0} for i in range(5)]},
-            )
-            listed = await api.rows(table["id"], **{f"filter__field_{active}__boolean": "1"})
-            assert listed["count"] == 3
-            await app.state.ctx.indexes.wait()
+    async with signed_up_on_small_threshold(settings, engine) as (app, api):
+        table = await api.table("Groupes", [{"name": "Actif", "type": "boolean"}])
+        active = table["by_name"]["Actif"]["id"]
+        await api.post(
+            f"/api/database/rows/table/{table['id']}/batch/?user_field_names=true",
+            {"items": [{"Name": f"G{i}", "Actif": i % 2 == 0} for i in range(5)]},
+        )
+        listed = await api.rows(table["id"], **{f"filter__field_{active}__boolean": "1"})
+        assert listed["count"] == 3
+        await app.state.ctx.indexes.wait()

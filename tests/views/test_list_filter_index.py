@@ -4,19 +4,16 @@ index the advisor builds for it, which the planner uses."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-import httpx
 import orjson
 from sqlalchemy import select, text
 from sqlalchemy.dialects import postgresql
 
-from nocodedb.app import create_app
 from nocodedb.db.schema import rows
 from nocodedb.queries.rows import FieldSet, filter_condition
 from nocodedb.services.metadata import load_fields
-from tests.factories import Api, signed_up
+from tests.factories import Api, signed_up, signed_up_on_small_threshold
 
 
 def element_text(element: dict[str, Any]) -> str | None:
@@ -109,18 +106,14 @@ async def test_has_value_equal_is_exact_for_every_looked_up_type(client):
 
 
 async def test_a_large_table_filtered_on_a_lookup_gets_a_gin_index_the_planner_uses(settings, engine):
-    app = create_app(replace(settings, large_table_rows=3), engine=engine)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            api = await signed_up(client)
-            world = await linked_tables(api)
-            actions = world["actions"]["id"]
-            city = world["lookups"]["Name"]["id"]
-            filters = {"filter_type": "AND", "filters": [{"field": city, "type": "has_value_equal", "value": "Lyon"}]}
-            listed = await api.rows(actions, filters=orjson.dumps(filters).decode(), user_field_names="true")
-            assert sorted(r["Name"] for r in listed["results"]) == ["a0", "a3"]
-            await app.state.ctx.indexes.wait()
+    async with signed_up_on_small_threshold(settings, engine) as (app, api):
+        world = await linked_tables(api)
+        actions = world["actions"]["id"]
+        city = world["lookups"]["Name"]["id"]
+        filters = {"filter_type": "AND", "filters": [{"field": city, "type": "has_value_equal", "value": "Lyon"}]}
+        listed = await api.rows(actions, filters=orjson.dumps(filters).decode(), user_field_names="true")
+        assert sorted(r["Name"] for r in listed["results"]) == ["a0", "a3"]
+        await app.state.ctx.indexes.wait()
 
     async with engine.connect() as conn:
         names = set(
