@@ -373,6 +373,10 @@ async def reuse(url: str, api: Api, native: asyncpg.Connection, report: dict[str
         return Table(t, {f["name"]: f for f in listed}, [])
 
     groups, small, parts = await table("groups"), await table("small_groups"), await table("participations")
+    # A kept database may hold the fields an earlier run's (b), (c) and (d) left: (b) must add them afresh.
+    for left in ("group city", "group city (c, d)"):
+        if left in parts.fields:
+            await api.call("DELETE", f"/api/database/fields/{parts.fields.pop(left)['id']}/", expect=200)
     database_id = await native.fetchval("SELECT database_id FROM tables WHERE id = $1", groups.id)
     small_ids = [
         r["id"] for r in await native.fetch('SELECT id FROM rows WHERE table_id = $1 ORDER BY "order", id', small.id)

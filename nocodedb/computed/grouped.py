@@ -39,22 +39,24 @@ def applies(f: Field, fields_by_id: FieldsById) -> bool:
     return _through(f, fields_by_id) is not None
 
 
-def grouped_values(f: Field, ids: list[int], fields_by_id: FieldsById, field_types: Registry[FieldType]) -> Subquery:
-    """SELECT (id, value) of link cell or lookup `f` for rows `ids` of its table (see `applies`)."""
+def grouped_values(
+    f: Field, ids: list[int] | None, fields_by_id: FieldsById, field_types: Registry[FieldType]
+) -> Subquery:
+    """SELECT (id, value) of link cell or lookup `f` for rows `ids` of its table (None: all its rows)."""
     through = _through(f, fields_by_id)
     assert through is not None, "grouped_values called for a field it does not apply to"
     via, target = through
     relation, reverse = relation_of(via)
     other_table = int(via.options["link_row_table_id"])
-    batch = bindparam("ids", ids, ARRAY(BigInteger))
+    batch = bindparam("ids", ids, ARRAY(BigInteger)) if ids is not None else None
     link = links.alias("l")
     mine, theirs = (link.c.target_row_id, link.c.row_id) if reverse else (link.c.row_id, link.c.target_row_id)
-    pairs = (
-        select(mine.label("mine"), theirs.label("theirs"), link.c.position.label("pos"))
-        .where(link.c.field_id == relation, mine == func.any(batch))
-        .cte("pairs")
-        .prefix_with("MATERIALIZED")
+    pairs_query = select(mine.label("mine"), theirs.label("theirs"), link.c.position.label("pos")).where(
+        link.c.field_id == relation
     )
+    if batch is not None:
+        pairs_query = pairs_query.where(mine == func.any(batch))
+    pairs = pairs_query.cte("pairs").prefix_with("MATERIALIZED")
     linked = rows.alias("t")
     src = source_for(linked)
     element: ColumnElement[Any]
@@ -89,9 +91,11 @@ def grouped_values(f: Field, ids: list[int], fields_by_id: FieldsById, field_typ
         .cte("aggregated")
     )
     outer = rows.alias("r")
-    return (
+    query = (
         select(outer.c.id.label("id"), func.coalesce(aggregated.c.value, empty_array()).label("value"))
         .select_from(outer.outerjoin(aggregated, aggregated.c.id == outer.c.id))
-        .where(outer.c.table_id == f.table_id, outer.c.id == func.any(batch))
-        .subquery("v")
+        .where(outer.c.table_id == f.table_id)
     )
+    if batch is not None:
+        query = query.where(outer.c.id == func.any(batch))
+    return query.subquery("v")

@@ -115,9 +115,7 @@ async def recompute_everywhere(
         from nocodedb.services.formula_fields import refresh_formula
 
         f = await refresh_formula(conn, graph, field_types, f)
-    ids = await all_row_ids(conn, f.table_id)
-    if ids:
-        await Recomputer(conn, graph, field_types, filter_types).run(dirty={f.id: ids})
+    await Recomputer(conn, graph, field_types, filter_types).run(everywhere=[f.id])
 
 
 async def values_changed_everywhere(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fields import Field, FieldType, Registry
 from fields.link import relation_of
 from nocodedb import errors, events
-from nocodedb.computed.engine import DatabaseGraph, Recomputer, all_row_ids, load_graph, lock_database
+from nocodedb.computed.engine import DatabaseGraph, Recomputer, load_graph, lock_database
 from nocodedb.computed.setup import default_edges, store_edges
 from nocodedb.db.schema import edit_links, field_dependencies, links, tables, views
 from nocodedb.db.schema import fields as fields_table
@@ -170,11 +170,12 @@ async def recompute_after_restore(
     from nocodedb.services.computed_fields import refresh_formulas_naming
     from nocodedb.services.formula_fields import formula_edges, refresh_formula
 
+    everywhere: set[int] = set()
     for f in restored:
         if f.type == "formula":
             graph.fields_by_id[f.id] = await refresh_formula(conn, graph, field_types, f)
         if f.type in ("link_row", "lookup", "rollup", "count", "formula"):
-            dirty.setdefault(f.id, set()).update(await all_row_ids(conn, f.table_id))
+            everywhere.add(f.id)
     for dependent_id in dependents:
         dependent = graph.fields_by_id.get(dependent_id)
         if dependent is None:
@@ -187,8 +188,8 @@ async def recompute_after_restore(
                 await store_edges(conn, graph, dependent, default_edges(dependent, graph))
             except (errors.APIError, KeyError, ValueError):
                 continue  # its options name something else that is gone: it stays empty, as before
-        dirty.setdefault(dependent.id, set()).update(await all_row_ids(conn, dependent.table_id))
-    await Recomputer(conn, graph, field_types, filter_types).run(dirty=dirty)
+        everywhere.add(dependent.id)
+    await Recomputer(conn, graph, field_types, filter_types).run(dirty=dirty, everywhere=everywhere)
     for f in restored:
         # Formulas that named the field while it was gone bind to it again.
         await refresh_formulas_naming(conn, graph, field_types, filter_types, graph.fields_by_id.get(f.id, f))

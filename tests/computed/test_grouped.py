@@ -34,9 +34,13 @@ async def values_both_ways(engine: Any, app: Any, database_id: int) -> list[tupl
                 outer.c.table_id == f.table_id, outer.c.id == func.any(bindparam("ids", ids, ARRAY(BigInteger)))
             )
             by_links = grouped.grouped_values(f, ids, graph.fields_by_id, ctx.field_types)
+            # None: the whole-table form a new field or new options use.
+            whole = grouped.grouped_values(f, None, graph.fields_by_id, ctx.field_types)
             old = {r[0]: r[1] for r in (await conn.execute(correlated)).all()}
             new = {r[0]: r[1] for r in (await conn.execute(select(by_links.c.id, by_links.c.value))).all()}
+            everywhere = {r[0]: r[1] for r in (await conn.execute(select(whole.c.id, whole.c.value))).all()}
             compared.append((f"{f.type} {f.name}", old, new))
+            compared.append((f"{f.type} {f.name} (whole table)", old, everywhere))
     return compared
 
 
