@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fields import Field, FieldType, Registry, RowSource
 from nocodedb.db.types import FieldDataJSONB
+from views.filter_arrays import list_text
 from views.filters import folded
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ RANGE_FILTERS = {
 }
 TEXT_FILTERS = {"contains", "contains_not", "contains_word"}
 LIST_FILTERS = {"has_value_equal", "has_not_value_equal", "link_row_has", "link_row_has_not"}
+LIST_TEXT_FILTERS = {"has_value_containing"}
 
 
 def _bare_source() -> RowSource:
@@ -97,6 +99,13 @@ def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: st
         return IndexPlan(
             name,
             f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) jsonb_path_ops)",
+        )
+    if filter_type in LIST_TEXT_FILTERS and field_type.stored_in_data:
+        # The list's folded JSON text, the pre-filter of has_value_containing (views/filter_arrays.py).
+        expr = _sql(list_text(field_type.raw(f, source)))
+        name = f"ncdb_r{table_id}_listtrgm_{f.id}"
+        return IndexPlan(
+            name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) gin_trgm_ops)"
         )
     if filter_type in RANGE_FILTERS and field_type.stored_in_data:
         # Select filters compare the stored option id as text: (data ->> 'k') = '3'.

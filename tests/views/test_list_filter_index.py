@@ -136,3 +136,68 @@ async def test_a_large_table_filtered_on_a_lookup_gets_a_gin_index_the_planner_u
         await conn.execute(text("SET enable_indexscan = off"))  # a tiny table: keep the btree on table_id out
         plan = "\n".join((await conn.execute(text(f"EXPLAIN {sql}"))).scalars())
         assert f"ncdb_r{actions}_list_{city}" in plan
+
+
+def folded_py(value: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", value.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+async def test_has_value_containing_is_exact_whatever_json_escapes_the_text(client):
+    """The JSON-text pre-filter must never drop a match: quotes, backslashes, accents, case, numbers."""
+    api = await signed_up(client)
+    world = await linked_tables(api)
+    groups, actions = world["groups"]["id"], world["actions"]["id"]
+    extra = []
+    for name in ['Saint-Étienne "Nord"', "back\\slash", "Œuvre\tTab", "ÉCOLE"]:
+        extra.append(await api.post(f"/api/database/rows/table/{groups}/?user_field_names=true", {"Name": name}))
+    for i, made in enumerate(extra):
+        await api.post(
+            f"/api/database/rows/table/{actions}/?user_field_names=true",
+            {"Name": f"x{i}", "Groupe": [made["id"], world["group_rows"][0]["id"]]},
+        )
+    every = (await api.rows(actions, size=200))["results"]
+    checked = 0
+    for lookup in (world["lookups"][name] for name in ("Name", "Size")):
+        key = f"field_{lookup['id']}"
+        for wanted in ['"Nord"', "etienne", "\\", "k\\s", "\t", "ecole", "LYO", "2.5", "12", '"', "value", "id"]:
+            needle = folded_py(wanted)
+            expected = {r["id"] for r in every if any(needle in folded_py(element_text(e) or "") for e in r[key])}
+            for filter_type in ("has_value_containing", "has_not_value_containing"):
+                filters = {
+                    "filter_type": "AND",
+                    "filters": [{"field": lookup["id"], "type": filter_type, "value": wanted}],
+                }
+                found = {r["id"] for r in (await api.rows(actions, filters=orjson.dumps(filters).decode()))["results"]}
+                want = expected if filter_type == "has_value_containing" else {r["id"] for r in every} - expected
+                assert found == want, (lookup["name"], filter_type, wanted)
+                checked += 1
+    assert checked == 2 * 12 * 2
+
+
+
+async def test_a_large_table_filtered_on_lookup_text_gets_a_trigram_index_the_planner_uses(settings, engine):
+    async with signed_up_on_small_threshold(settings, engine) as (app, api):
+        world = await linked_tables(api)
+        actions = world["actions"]["id"]
+        city = world["lookups"]["Name"]["id"]
+        filters = {"filter_type": "AND", "filters": [{"field": city, "type": "has_value_containing", "value": "yo"}]}
+        listed = await api.rows(actions, filters=orjson.dumps(filters).decode(), user_field_names="true")
+        assert sorted(r["Name"] for r in listed["results"]) == ["a0", "a3"]
+        await app.state.ctx.indexes.wait()
+
+    async with engine.connect() as conn:
+        fieldset = FieldSet(await load_fields(conn, actions))
+        condition = filter_condition(filters, fieldset, app.state.ctx.field_types, app.state.ctx.filter_types, False)
+        sql = str(
+            select(rows.c.id)
+            .where(condition)
+            .compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        )
+        sql = sql.replace("\nFROM rows \n", f"\nFROM rows_{actions} AS rows \n", 1)
+        await conn.execute(text("SET enable_seqscan = off"))
+        await conn.execute(text("SET enable_indexscan = off"))
+        plan = "\n".join((await conn.execute(text(f"EXPLAIN {sql}"))).scalars())
+        assert f"ncdb_r{actions}_listtrgm_{city}" in plan, plan
