@@ -104,11 +104,15 @@ class Recomputer:
         """Recompute `dirty` fields on their rows, the dependents of `changed` ones, and the fields of
         `everywhere` on every row of their tables (one statement each), then what depends on those."""
         pending: dict[int, set[int]] = defaultdict(set)
+        # Link cells to recompute only because a linked row's primary value changed: which rows they link
+        # to is the same, so lookups, rollups and counts through them need no recompute for that.
+        relabelled: dict[int, set[int]] = defaultdict(set)
         whole = set(everywhere)
-        for field_id, ids in (dirty or {}).items():
+        written = {field_id: set(ids) for field_id, ids in (dirty or {}).items()}
+        for field_id, ids in written.items():
             pending[field_id].update(ids)
         for field_id, ids in (changed or {}).items():
-            await self._mark_dependents(field_id, set(ids), pending)
+            await self._mark_dependents(field_id, set(ids), pending, relabelled)
         for field_id in self.graph.order:
             ids = pending.pop(field_id, None)
             if not ids and field_id not in whole:
@@ -119,21 +123,40 @@ class Recomputer:
             else:
                 changed_ids = await self.recompute_field(f, sorted(ids or ()))
             note_recomputed(self.conn, f, changed_ids)  # events: rows changed here become rows.updated events
-            if changed_ids:
-                await self._mark_dependents(field_id, changed_ids, pending)
+            if not changed_ids:
+                continue
+            labels_only = set() if field_id in whole else relabelled.pop(field_id, set()) - written.get(field_id, set())
+            if changed_ids - labels_only:
+                await self._mark_dependents(field_id, changed_ids - labels_only, pending, relabelled)
+            if changed_ids & labels_only:
+                await self._mark_dependents(field_id, changed_ids & labels_only, pending, relabelled, labels_only=True)
 
-    async def _mark_dependents(self, source_id: int, ids: set[int], pending: dict[int, set[int]]) -> None:
+    async def _mark_dependents(
+        self,
+        source_id: int,
+        ids: set[int],
+        pending: dict[int, set[int]],
+        relabelled: dict[int, set[int]],
+        labels_only: bool = False,
+    ) -> None:
+        """Mark what depends on `source_id` on `ids` for recompute. labels_only: the source is a link field
+        whose cells changed only in the linked rows' primary values shown, not in which rows they link."""
         for edge in self.graph.dependents.get(source_id, []):
             dependent = self.graph.fields_by_id.get(edge.dependent)
             if dependent is None:
                 continue
             if edge.via is None:
+                if labels_only and _reads_links_of(dependent, source_id):
+                    continue
                 pending[edge.dependent].update(ids)
                 continue
             via = self.graph.fields_by_id.get(edge.via)
             if via is None or via.type != "link_row":
                 continue
-            pending[edge.dependent].update(await linked_rows(self.conn, via, ids))
+            linked = await linked_rows(self.conn, via, ids)
+            pending[edge.dependent].update(linked)
+            if dependent.id == via.id:  # a link cell showing its linked rows' primary value
+                relabelled[dependent.id].update(linked)
 
     async def recompute_field(self, f: Field, ids: list[int]) -> set[int]:
         """Recompute one computed field on the given rows; return the ids whose value changed."""
@@ -198,6 +221,11 @@ def _builder_of(f: Field) -> Any:
 
         builder = formula_value
     return builder
+
+
+def _reads_links_of(f: Field, link_id: int) -> bool:
+    """Does f read the linked rows of link field `link_id` from the links table rather than its cells?"""
+    return f.type in ("lookup", "rollup", "count") and str(f.options.get("through_field_id")) == str(link_id)
 
 
 def _is_array_cell(f: Field) -> bool:

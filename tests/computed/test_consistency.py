@@ -79,6 +79,29 @@ async def build(api: Api) -> dict[str, Any]:
         f"/api/database/fields/table/{actions['id']}/",
         {"name": "Label", "type": "formula", "formula": "CONCATENATE(Name, '@', ARRAYJOIN({Groupe}, '+'))"},
     )
+    # Through the link from the other side: a rename relabels Groupe's cells without changing which groups
+    # they link to; these must still follow (the name, the summary) or stay (the count).
+    url = f"/api/database/fields/table/{actions['id']}/"
+    await api.post(url, {"name": "GroupCount", "type": "count", "through_field_id": link["id"]})
+    await api.post(
+        url,
+        {
+            "name": "GroupNames",
+            "type": "lookup",
+            "through_field_id": link["id"],
+            "target_field_id": groups["by_name"]["Name"]["id"],
+        },
+    )
+    summary = await api.get(f"/api/database/fields/table/{groups['id']}/")
+    await api.post(
+        url,
+        {
+            "name": "GroupSummaries",
+            "type": "lookup",
+            "through_field_id": link["id"],
+            "target_field_id": next(f["id"] for f in summary if f["name"] == "Summary"),
+        },
+    )
     return {
         "groups": groups["id"],
         "actions": actions["id"],
