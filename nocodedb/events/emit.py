@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import FieldType, Registry
-from nocodedb.db.schema import databases, tables
+from nocodedb.db.schema import databases, tables, webhooks
 from nocodedb.events.outbox import Event, write_events
 from nocodedb.events.recomputed import take_recomputed
 from nocodedb.events.webhook_queue import enqueue
@@ -174,34 +174,58 @@ async def flush_recomputed(
             continue
         other = TableScope(table_id, scope.database_id, scope.workspace_id, "", None)
         ordered = sorted(wanted)
-        for start in range(0, len(ordered), CHUNK):
-            ids = ordered[start : start + CHUNK]
-            await _emit_recomputed(conn, actor, other, field_types, {i: wanted[i] for i in ids})
+        chunks = [{i: wanted[i] for i in ordered[start : start + CHUNK]} for start in range(0, len(ordered), CHUNK)]
+        # One insert for all the chunks' events and one look for webhooks: a rename seen by 10,000 linked
+        # rows makes 50 events, which one round trip each made a visible part of the write.
+        outbox_ids = await write_events(conn, actor, [_recomputed_event(other, chunk) for chunk in chunks])
+        if not await _has_active_webhooks(conn, table_id):
+            continue
+        for chunk, outbox_id in zip(chunks, outbox_ids, strict=True):
+            await _enqueue_recomputed(conn, other, field_types, chunk, outbox_id)
 
 
-async def _emit_recomputed(
+async def _has_active_webhooks(conn: AsyncConnection, table_id: int) -> bool:
+    found = await conn.execute(
+        select(webhooks.c.id).where(webhooks.c.table_id == table_id, webhooks.c.active.is_(True)).limit(1)
+    )
+    return found.first() is not None
+
+
+def _recomputed_event(scope: TableScope, wanted: dict[int, set[int]]) -> Event:
+    ids = sorted(wanted)
+    payload = {
+        "row_ids": ids,
+        "field_ids": sorted(set().union(*wanted.values())),
+        "fields_by_row": {str(i): sorted(wanted[i]) for i in ids},
+        "recomputed": True,
+    }
+    return Event("rows.updated", scope.database_id, scope.table_id, payload)
+
+
+async def _enqueue_recomputed(
     conn: AsyncConnection,
-    actor: Actor | None,
     scope: TableScope,
     field_types: Registry[FieldType],
     wanted: dict[int, set[int]],
+    outbox_id: int,
 ) -> None:
     ids = sorted(wanted)
-    all_fields = set().union(*wanted.values())
 
     async def body(names: bool) -> dict[str, Any]:
         fieldset = FieldSet(await load_fields(conn, scope.table_id))
         records = await fetch_rows(conn, scope.table_id, scope.database_id, ids, fieldset, field_types)
         return {"items": _api(records, fieldset, field_types, names), "recomputed": True}
 
-    payload = {
-        "row_ids": ids,
-        "field_ids": sorted(all_fields),
-        "fields_by_row": {str(i): sorted(wanted[i]) for i in ids},
-        "recomputed": True,
-    }
-    event = Event("rows.updated", scope.database_id, scope.table_id, payload)
-    await _emit(conn, actor, scope, event, make_body=body, changed_fields=all_fields)
+    await enqueue(
+        conn,
+        table_id=scope.table_id,
+        database_id=scope.database_id,
+        workspace_id=scope.workspace_id,
+        event_type="rows.updated",
+        outbox_id=outbox_id,
+        make_body=body,
+        changed_fields=set().union(*wanted.values()),
+    )
 
 
 async def fields_deleted(

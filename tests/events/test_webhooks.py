@@ -209,3 +209,38 @@ async def test_test_call(api, fast_webhooks, receiver):
         f"/api/database/webhooks/table/{table['id']}/test-call/", {"url": receiver.url(host="127.0.0.2")}, expect=400
     )
     assert refused["error"] == "ERROR_WEBHOOK_URL_NOT_ALLOWED"
+
+
+async def test_a_rename_seen_by_many_linked_rows_is_delivered_in_chunks_with_every_row(api, fast_webhooks, receiver):
+    from nocodedb.events.emit import CHUNK
+
+    groups = await api.table("Chunked groups")
+    people = await api.table("Chunked people")
+    await api.post(
+        f"/api/database/fields/table/{people['id']}/",
+        {"name": "Group", "type": "link_row", "link_row_table_id": groups["id"]},
+    )
+    group = await api.post(
+        f"/api/database/rows/table/{groups['id']}/", {"Name": "Lyon"}, params={"user_field_names": "1"}
+    )
+    ids: list[int] = []
+    for size in (200, 200, 2 * CHUNK + 50 - 400):  # more rows than two events hold
+        made = await api.post(
+            f"/api/database/rows/table/{people['id']}/batch/",
+            {"items": [{"Name": f"p{len(ids) + i}", "Group": [group["id"]]} for i in range(size)]},
+            params={"user_field_names": "true"},
+        )
+        ids += [r["id"] for r in made["items"]]
+    await _webhook(api, people["id"], receiver.url(), include_all_events=True)
+    await api.patch(
+        f"/api/database/rows/table/{groups['id']}/{group['id']}/", {"Name": "Lyon 2"}, params={"user_field_names": "1"}
+    )
+    chunks = -(-len(ids) // CHUNK)
+    await receiver.wait_for(chunks)
+    await asyncio.sleep(0.3)  # and no more than that
+    bodies = [orjson.loads(c.body) for c in receiver.requests]
+    assert len(bodies) == chunks and all(b["event_type"] == "rows.updated" for b in bodies)
+    delivered = sorted(item["id"] for b in bodies for item in b["items"])
+    assert delivered == sorted(ids)
+    assert all(len(b["items"]) <= CHUNK for b in bodies)
+    assert all(item["Group"] == [{"id": group["id"], "value": "Lyon 2"}] for b in bodies for item in b["items"])
