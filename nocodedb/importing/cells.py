@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fields import Field, FieldType, FieldValueError, Registry
@@ -34,6 +36,23 @@ class CellParser:
         if self.links:
             return [part.strip() for part in text.split(",") if part.strip()] or None
         return self.type.parse_text(self.field, text)
+
+    def converter(self) -> tuple[Callable[[str], Any], dict[str, Any] | None]:
+        """(text -> stored value, the cache of known texts or None): for a loop over many rows, which looks
+        texts up in the cache itself before calling. For a plain text-like column, the field type's own
+        parse_text and prepare_value, bound once: what `stored` calls, without its per-cell dispatch."""
+        if self._cache is None and not self.links and self.field.type != "number":
+            parse, prepare, f = self.type.parse_text, self.type.prepare_value, self.field
+            if type(self.type).parse_text is FieldType.parse_text:
+                # The base parse_text gives a non-empty text back as it is: only prepare_value has work to do.
+                return partial(prepare, f), None
+
+            def plain(text: str) -> Any:
+                value = parse(f, text)
+                return None if value is None else prepare(f, value)
+
+            return plain, None
+        return self.stored, self._cache
 
     def stored(self, text: str) -> Any:
         """The stored value (what insert_rows takes); raises FieldValueError."""
