@@ -122,9 +122,19 @@ def _date_text(f: Field, j: Sql) -> Sql:
 
 
 def _single_select_text(f: Field, j: Sql) -> Sql:
+    return _option_text(value_map(f), j, "")
+
+
+def _option_text(texts: dict[str, str], j: Sql, empty: str) -> Sql:
     # to_api keeps integer ids only; a text "3" is not an option.
-    known = lookup_text(value_map(f), _text(j))
-    return func.coalesce(case((_typeof(j) == "number", known)), literal("", Text))
+    known = lookup_text(texts, _text(j))
+    return func.coalesce(case((_typeof(j) == "number", known)), literal(empty, Text))
+
+
+def single_select_sql(f: Field, texts: dict[str, str], empty: str) -> Sql:
+    """This single select's cell in the row being read, with `texts` (option id as text -> text) in place of
+    the options' values, `empty` when no option is chosen."""
+    return _option_text(texts, _member(rows.c.data, f.key), empty)
 
 
 def _multiple_select_text(f: Field, j: Sql) -> Sql:

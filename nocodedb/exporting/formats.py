@@ -35,6 +35,11 @@ def _csv_line(cells: list[str]) -> str:
     return out.getvalue()
 
 
+def csv_cell(text: str) -> str:
+    """One cell as the csv writer writes it among others (quoted when needed; "" is written empty)."""
+    return "" if text == "" else _csv_line([text])[: -len("\r\n")]
+
+
 def csv_header(header: list[str]) -> bytes:
     # The BOM makes spreadsheets read UTF-8 (accents) correctly.
     return ("\ufeff" + _csv_line([safe_text(h) for h in header])).encode()

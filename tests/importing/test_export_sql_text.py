@@ -191,3 +191,27 @@ async def test_one_column_table_with_an_empty_cell(api: Api, app: Any, engine: A
     )
     python, sql = await _both(app, engine, api.user["id"], table["id"], None)
     assert sql.split(b"\r\n") == python.split(b"\r\n")
+
+
+async def test_single_select_cells_written_before_the_query(api: Api, app: Any, engine: Any) -> None:
+    """A single select's CSV cells are made in Python from its options: neutralized and quoted as the
+    writer does, and "" when it is the only column and empty."""
+    table = await api.table("Choix seul")
+    primary = table["by_name"]["Name"]
+    values = ["=x", 'a "b", c', "-1", "-x", "@y,z", "\tz", "Plain", "line\nbreak"]
+    options = [{"value": v, "color": "blue"} for v in values]
+    changed = await api.patch(
+        f"/api/database/fields/{primary['id']}/", {"type": "single_select", "select_options": options}
+    )
+    ids = [o["id"] for o in changed["select_options"]]
+    await api.post(
+        f"/api/database/rows/table/{table['id']}/batch/",
+        {"items": [{f"field_{primary['id']}": i} for i in [*ids, None, ids[0]]]},
+    )
+    python, sql = await _both(app, engine, api.user["id"], table["id"], None)
+    assert b'\r\n""\r\n' in python and b'"\'@y,z"' in python and b"\r\n-1\r\n" in python
+    assert sql.split(b"\r\n") == python.split(b"\r\n")
+    await api.post(f"/api/database/fields/table/{table['id']}/", {"name": "Vrai", "type": "boolean"})
+    python, sql = await _both(app, engine, api.user["id"], table["id"], None)
+    assert b"\r\n,false\r\n" in python
+    assert sql == python
