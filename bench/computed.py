@@ -373,10 +373,6 @@ async def reuse(url: str, api: Api, native: asyncpg.Connection, report: dict[str
         return Table(t, {f["name"]: f for f in listed}, [])
 
     groups, small, parts = await table("groups"), await table("small_groups"), await table("participations")
-    # A kept database may hold the fields an earlier run's (b), (c) and (d) left: (b) must add them afresh.
-    for left in ("group city", "group city (c, d)"):
-        if left in parts.fields:
-            await api.call("DELETE", f"/api/database/fields/{parts.fields.pop(left)['id']}/", expect=200)
     database_id = await native.fetchval("SELECT database_id FROM tables WHERE id = $1", groups.id)
     small_ids = [
         r["id"] for r in await native.fetch('SELECT id FROM rows WHERE table_id = $1 ORDER BY "order", id', small.id)
@@ -498,6 +494,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             api = Api(client)
             s = await (reuse(args.reuse, api, native, report) if args.reuse else build(args, api, native, report))
             report["tables"] = {"groups": s.groups.id, "small_groups": s.small.id, "participations": s.parts.id}
+            if args.reuse:
+                # A kept database may hold the lookups an earlier run's (b), (c) and (d) left: (b) adds afresh.
+                for left in ("group city", "group city (c, d)"):
+                    if left in s.parts.fields:
+                        await api.call("DELETE", f"/api/database/fields/{s.parts.fields.pop(left)['id']}/", expect=200)
             g, p = s.groups, s.parts
             rows_g = await native.fetchval("SELECT count(*) FROM rows WHERE table_id = $1", g.id)
             rows_p = await native.fetchval("SELECT count(*) FROM rows WHERE table_id = $1", p.id)
