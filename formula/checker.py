@@ -6,13 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .ast import Binary, Boolean, Call, FieldRef, Formula, Negate, Node, Number, String
-from .errors import FormulaError
+from .errors import FormulaError, Problem
 from .registry import Param, Registry, Typed
 from .types import BOOLEAN, NUMBER, TEXT, FormulaType, ResolvedField
 
 Resolver = Callable[[FieldRef], ResolvedField | None]
 
 COMPARISONS = ("=", "!=", "<>", "<", ">", "<=", ">=")
+# Where `expect` is called for an operator rather than a function (unary "-" included).
+_OPERATORS = frozenset({"&", "+", "-", "*", "/", *COMPARISONS})
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,20 @@ class _Checker:
     def ref(self, node: FieldRef) -> Typed:
         resolved = self.resolver(node)
         if resolved is None:
-            raise FormulaError(f"field '{node.name}' does not exist", node.pos)
+            raise FormulaError(
+                f"field '{node.name}' does not exist", node.pos, code="unknown_field", params={"field": node.name}
+            )
         return Typed(node, resolved.type, field=resolved)
 
     def expect(self, arg: Typed, param: Param, where: str) -> None:
         if not accepts(param, arg.type):
+            # `where` is an operator or a function name; the page words the two differently.
+            operator = where in _OPERATORS
             raise FormulaError(
-                f"{where} expects {_EXPECTED[param.accepts]} for {param.name}, got {arg.type}", arg.node.pos
+                f"{where} expects {_EXPECTED[param.accepts]} for {param.name}, got {arg.type}",
+                arg.node.pos,
+                code="wrong_type_operator" if operator else "wrong_type_function",
+                params={"operator" if operator else "function": where, "expected": param.accepts, "got": arg.type.kind},
             )
 
     def binary(self, node: Binary) -> Typed:
@@ -125,7 +134,12 @@ class _Checker:
         if op in COMPARISONS:
             for side in (left, right):
                 if side.type.is_array and op not in ("=", "!=", "<>"):
-                    raise FormulaError(f"{op} expects a single value, got {side.type}", side.node.pos)
+                    raise FormulaError(
+                        f"{op} expects a single value, got {side.type}",
+                        side.node.pos,
+                        code="comparison_of_list",
+                        params={"operator": op},
+                    )
             return Typed(node, BOOLEAN, (left, right))
         if op == "+" and any(s.type.kind in ("text", "single_select") for s in (left, right)):
             # "a" + "b" joins text, as in Airtable.
@@ -138,20 +152,35 @@ class _Checker:
         fn = self.registry.get(node.name, self.formula.dialect)
         if fn is None:
             other = "baserow" if self.formula.dialect == "airtable" else "airtable"
-            hint = ""
             if self.registry.get(node.name, other) is not None:
-                hint = f" in {self.formula.dialect} formulas (it is a {other} function)"
-            raise FormulaError(f"unknown function {node.name}{hint}", node.pos)
+                raise FormulaError(
+                    f"unknown function {node.name} in {self.formula.dialect} formulas (it is a {other} function)",
+                    node.pos,
+                    code="function_of_other_dialect",
+                    params={"function": node.name, "dialect": other},
+                )
+            raise FormulaError(
+                f"unknown function {node.name}", node.pos, code="unknown_function", params={"function": node.name}
+            )
         n = len(node.args)
         if n < fn.min_args or (fn.max_args is not None and n > fn.max_args):
+            params: dict[str, str | int] = {"function": fn.name, "got": n}
             if fn.max_args is None:
-                want = f"at least {fn.min_args}"
+                want, code = f"at least {fn.min_args}", "arguments_at_least"
+                params["count"] = fn.min_args
             elif fn.min_args == fn.max_args:
-                want = str(fn.min_args)
+                want, code = str(fn.min_args), "arguments_exactly"
+                params["count"] = fn.min_args
             else:
-                want = f"{fn.min_args} to {fn.max_args}"
+                want, code = f"{fn.min_args} to {fn.max_args}", "arguments_between"
+                params.update(min=fn.min_args, max=fn.max_args)
             plural = "" if want == "1" else "s"
-            raise FormulaError(f"{fn.name} expects {want} argument{plural}, got {n}: {fn.signature()}", node.pos)
+            raise FormulaError(
+                f"{fn.name} expects {want} argument{plural}, got {n}: {fn.signature()}",
+                node.pos,
+                code=code,
+                params=params,
+            )
         args = [self.check(a) for a in node.args[:1]]
         if fn.scoped and args and args[0].type.is_array:
             outer, self.scope = self.scope, (node.args[0], args[0].type.element or TEXT)
@@ -168,8 +197,20 @@ class _Checker:
                 self.check_choice(fn.name, param, arg)
         if fn.check is not None:
             problem = fn.check(args)
+            if isinstance(problem, Problem):
+                raise FormulaError(
+                    f"{fn.name}: {problem.message}",
+                    node.pos,
+                    code=problem.code,
+                    params={"function": fn.name, **problem.params},
+                )
             if problem:
-                raise FormulaError(f"{fn.name}: {problem}", node.pos)
+                raise FormulaError(
+                    f"{fn.name}: {problem}",
+                    node.pos,
+                    code="function_problem",
+                    params={"function": fn.name, "detail": problem},
+                )
         return Typed(node, fn.result_type(args), tuple(args), func=fn)
 
     def check_choice(self, fname: str, param: Param, arg: Typed) -> None:
@@ -179,7 +220,12 @@ class _Checker:
             return
         allowed = sorted({*(param.exact or {}), *choices})
         shown = ", ".join(repr(a) for a in allowed[:20]) + (", ..." if len(allowed) > 20 else "")
-        raise FormulaError(f"{fname} does not know {param.name} {value!r}; expected one of {shown}", arg.node.pos)
+        raise FormulaError(
+            f"{fname} does not know {param.name} {value!r}; expected one of {shown}",
+            arg.node.pos,
+            code="unknown_choice",
+            params={"function": fname, "value": value, "choices": shown},
+        )
 
 
 def canonical_choice(param: Param, value: str) -> str:

@@ -176,7 +176,12 @@ COMMON_TO_CHAR = [
 
 
 class FormatError(ValueError):
-    pass
+    """A date format the formula cannot use; ``code`` and ``params`` as for FormulaError (errors.py)."""
+
+    def __init__(self, message: str, code: str, params: dict[str, str | int]) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def _quote(text: str) -> str:
@@ -186,7 +191,9 @@ def _quote(text: str) -> str:
 def moment_to_pg(fmt: str) -> str:
     """Translate a moment.js format; raises FormatError on letters that are not a known token."""
     if len(fmt) > MAX_FORMAT:
-        raise FormatError(f"the format is longer than {MAX_FORMAT} characters")
+        raise FormatError(
+            f"the format is longer than {MAX_FORMAT} characters", "date_format_too_long", {"max": MAX_FORMAT}
+        )
     out: list[str] = []
     literal: list[str] = []
     for m in _MOMENT_RE.finditer(fmt):
@@ -195,7 +202,9 @@ def moment_to_pg(fmt: str) -> str:
             literal.append(escaped)
             continue
         if stray is not None:
-            raise FormatError(f"unknown format code {stray!r} in {fmt!r}")
+            raise FormatError(
+                f"unknown format code {stray!r} in {fmt!r}", "date_format_unknown_code", {"code": stray, "format": fmt}
+            )
         if other is not None:
             literal.append(other)
             continue
@@ -211,8 +220,14 @@ def moment_to_pg(fmt: str) -> str:
 def check_to_char(fmt: str) -> str:
     """Check a PostgreSQL to_char format against the allowlist; returns it unchanged."""
     if len(fmt) > MAX_FORMAT:
-        raise FormatError(f"the format is longer than {MAX_FORMAT} characters")
+        raise FormatError(
+            f"the format is longer than {MAX_FORMAT} characters", "date_format_too_long", {"max": MAX_FORMAT}
+        )
     for m in _TO_CHAR_RE.finditer(fmt):
         if m.group(1) is not None:
-            raise FormatError(f"unknown format code {m.group(1)!r} in {fmt!r}")
+            raise FormatError(
+                f"unknown format code {m.group(1)!r} in {fmt!r}",
+                "date_format_unknown_code",
+                {"code": m.group(1), "format": fmt},
+            )
     return fmt

@@ -60,9 +60,14 @@ def unescape(body: str) -> str:
 def parse(text: str, *, stored: bool = False) -> Formula:
     """Parse formula text. ``stored=True`` also accepts the id-prefixed references of the stored form."""
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is too long: at most {MAX_LENGTH} characters", None)
+        raise FormulaError(
+            f"the formula is too long: at most {MAX_LENGTH} characters",
+            None,
+            code="too_long",
+            params={"max": MAX_LENGTH},
+        )
     if not text.strip():
-        raise FormulaError("the formula is empty", 0, text)
+        raise FormulaError("the formula is empty", 0, text, code="empty")
     _check_characters(text)
     try:
         tree = _lark().parse(text)
@@ -72,7 +77,7 @@ def parse(text: str, *, stored: bool = False) -> Formula:
     root = _Builder(text, stored).build(tree)
     too_deep = _first_too_deep(root)
     if too_deep is not None:
-        raise FormulaError(f"the formula is nested too deeply: at most {MAX_DEPTH} levels", too_deep.pos, text)
+        raise _too_deep(too_deep.pos, text)
     dialect: Dialect = "airtable"
     if any(isinstance(n, FieldRef) and n.style == "field" for n in walk(root)):
         dialect = "baserow"
@@ -93,11 +98,27 @@ def _check_characters(text: str) -> None:
     # PostgreSQL text cannot hold NUL, and lone surrogates are not UTF-8: either would fail at run time.
     for i, ch in enumerate(text):
         if ch == "\x00" or "\ud800" <= ch <= "\udfff":
-            raise FormulaError(f"invalid character U+{ord(ch):04X}", i, text)
+            code_point = f"U+{ord(ch):04X}"
+            raise FormulaError(
+                f"invalid character {code_point}", i, text, code="invalid_character", params={"char": code_point}
+            )
+
+
+def _too_deep(pos: int, text: str) -> FormulaError:
+    return FormulaError(
+        f"the formula is nested too deeply: at most {MAX_DEPTH} levels",
+        pos,
+        text,
+        code="too_deep",
+        params={"max": MAX_DEPTH},
+    )
 
 
 def _syntax_error(exc: UnexpectedInput, text: str) -> FormulaError:
+    # The code says what a person can do about it (close a parenthesis, a quote...), not which token the
+    # grammar wanted: the English message keeps that detail.
     pos = getattr(exc, "pos_in_stream", None)
+    code, params = "invalid", {}
     if isinstance(exc, UnexpectedToken):
         pos = exc.token.start_pos if exc.token.start_pos is not None else len(text)
         if exc.token.type == "$END":
@@ -105,17 +126,27 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> FormulaError:
         expected = sorted({_TOKEN_NAMES.get(t, t) for t in exc.expected if t != "ID_PREFIX"})
         found = "the end of the formula" if exc.token.type == "$END" else repr(str(exc.token))
         msg = f"unexpected {found}, expected {' or '.join(expected)}"
+        wanted = set(exc.expected) - {"ID_PREFIX"}
+        if exc.token.type == "$END":
+            code = "missing_closing_parenthesis" if "RPAR" in wanted and wanted <= {"RPAR", "COMMA"} else "incomplete"
+        elif exc.token.type == "RPAR" and "RPAR" not in wanted and ("$END" in wanted or "COMMA" not in wanted):
+            code = "extra_closing_parenthesis"
+        else:
+            code, params = "unexpected_text", {"found": str(exc.token)}
     elif isinstance(exc, UnexpectedCharacters):
         ch = text[pos] if pos is not None and pos < len(text) else ""
         msg = f"unexpected character {ch!r}"
+        code, params = "unexpected_character", {"char": ch}
         if ch in "{'\"":
             msg = f"unclosed {ch}"
+            code, params = ("unclosed_field", {}) if ch == "{" else ("unclosed_text", {"quote": ch})
     elif isinstance(exc, UnexpectedEOF):
         pos = len(text)
         msg = "unexpected end of the formula"
+        code = "incomplete"
     else:  # pragma: no cover - lark has no other kinds
         msg = "syntax error"
-    return FormulaError(msg, pos if pos is not None else len(text), text)
+    return FormulaError(msg, pos if pos is not None else len(text), text, code=code, params=params)
 
 
 def _check_tree_depth(tree: Tree, text: str) -> None:
@@ -127,7 +158,7 @@ def _check_tree_depth(tree: Tree, text: str) -> None:
         node, d = stack.pop()
         if d > 3 * MAX_DEPTH:
             pos = node.start_pos if isinstance(node, Token) else getattr(node.meta, "start_pos", 0)
-            raise FormulaError(f"the formula is nested too deeply: at most {MAX_DEPTH} levels", pos, text)
+            raise _too_deep(pos, text)
         if isinstance(node, Tree):
             stack.extend((c, d + 1) for c in node.children)
 
@@ -174,13 +205,17 @@ class _Builder:
         try:
             value = Decimal(str(tok))
         except InvalidOperation:  # pragma: no cover - the grammar only lets numbers through
-            raise FormulaError("invalid number", tok.start_pos, self.text) from None
+            raise FormulaError("invalid number", tok.start_pos, self.text, code="invalid_number") from None
         exp = value.as_tuple().exponent
         if isinstance(exp, int) and abs(exp) > MAX_EXPONENT:
-            raise FormulaError("the number is too large or too precise", tok.start_pos, self.text)
+            raise FormulaError(
+                "the number is too large or too precise", tok.start_pos, self.text, code="number_too_precise"
+            )
         return value
 
     def _id(self, tok: Token) -> int:
         if not self.stored:
-            raise FormulaError("unexpected '@': field ids are not written by hand", tok.start_pos, self.text)
+            raise FormulaError(
+                "unexpected '@': field ids are not written by hand", tok.start_pos, self.text, code="field_id_by_hand"
+            )
         return int(str(tok)[1:])

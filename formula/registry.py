@@ -9,6 +9,7 @@ from typing import Any, Literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from .ast import Dialect, Node
+from .errors import Problem
 from .types import FormulaType, ResolvedField, RowColumns
 
 # What an argument accepts. The compiler converts the argument to that kind before the function sees it:
@@ -59,9 +60,9 @@ class CompileContext:
 
 
 ReturnRule = FormulaType | Callable[[list[Typed]], FormulaType]
-# Extra checks after the argument types: a message (reported at the call), or raise FormulaError with
-# the position of the argument at fault.
-CheckRule = Callable[[list[Typed]], str | None]
+# Extra checks after the argument types: a Problem (or a plain message) reported at the call, or raise
+# FormulaError with the position of the argument at fault.
+CheckRule = Callable[[list[Typed]], Problem | str | None]
 CompileRule = Callable[[CompileContext, list[ColumnElement], list[Typed]], ColumnElement]
 
 

@@ -243,7 +243,7 @@ def _format_check(moment: bool, index: int) -> Callable[[list[Typed]], str | Non
             (moment_to_pg if moment else check_to_char)(str(fmt.literal))
         except FormatError as exc:
             # Raised here rather than returned, so the position is the format's, not the call's.
-            raise FormulaError(str(exc), fmt.node.pos) from None
+            raise FormulaError(str(exc), fmt.node.pos, code=exc.code, params=exc.params) from None
         return None
 
     return check
@@ -446,7 +446,12 @@ def _tz_check(index: int) -> Callable[[list[Typed]], str | None]:
     def check(args: list[Typed]) -> str | None:
         if len(args) > index and args[index].is_literal and str(args[index].literal) not in _zones():
             message = f"unknown time zone {args[index].literal!r} (expected a name like 'Europe/Paris')"
-            raise FormulaError(message, args[index].node.pos)
+            raise FormulaError(
+                message,
+                args[index].node.pos,
+                code="unknown_timezone",
+                params={"timezone": str(args[index].literal)},
+            )
         return None
 
     return check

@@ -7,6 +7,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .. import sqlx
 from ..compiler import compare
+from ..errors import Problem
 from ..registry import CompileContext, FunctionDef, Typed
 from ..types import BLANK, BOOLEAN, ERROR, FormulaType, join
 from ._define import P, define, simple
@@ -29,9 +30,12 @@ def _branch_types(args: list[Typed], first: int, step: int, tail: bool) -> list[
     return picked
 
 
-def _if_check(args: list[Typed]) -> str | None:
+def _if_check(args: list[Typed]) -> Problem | None:
     if _join_all([a.type for a in args[1:]]) is None:
-        return f"the two results must have compatible types, got {args[1].type} and {args[2].type}"
+        return Problem(
+            "results_types_differ",
+            f"the two results must have compatible types, got {args[1].type} and {args[2].type}",
+        )
     return None
 
 
@@ -71,11 +75,11 @@ def _switch_type(args: list[Typed]) -> FormulaType:
     return _join_all(_switch_results(args)) or BLANK
 
 
-def _switch_check(args: list[Typed]) -> str | None:
+def _switch_check(args: list[Typed]) -> Problem | None:
     if len(args) < 3:
-        return "expects an expression and at least one pattern and result"
+        return Problem("switch_arguments", "expects an expression and at least one pattern and result")
     if _join_all(_switch_results(args)) is None:
-        return "all results must have compatible types"
+        return Problem("results_types_differ", "all results must have compatible types")
     return None
 
 
@@ -251,7 +255,11 @@ define(
     "value, or fallback when value is empty.",
     [("when_empty({Empty}, 'n/a')", "n/a"), ("when_empty({Name}, 'n/a')", "Ada Lovelace")],
     category=C,
-    check=lambda args: None if _join_all([a.type for a in args]) else "value and fallback types differ",
+    check=lambda args: (
+        None
+        if _join_all([a.type for a in args])
+        else Problem("results_types_differ", "value and fallback types differ")
+    ),
 )
 define(
     FUNCTIONS,

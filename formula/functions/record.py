@@ -17,7 +17,11 @@ C = "record"
 
 def _row(ctx: CompileContext, name: str) -> RowColumns:
     if ctx.row is None:
-        raise FormulaError(f"{name}() needs the row's columns: pass RowColumns to compile_formula")
+        raise FormulaError(
+            f"{name}() needs the row's columns: pass RowColumns to compile_formula",
+            code="needs_row",
+            params={"function": name},
+        )
     return ctx.row
 
 

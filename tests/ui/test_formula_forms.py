@@ -32,7 +32,7 @@ def test_formula_is_checked_while_typing_and_functions_insert(signed_in, api):
     # a formula cut short: the message names the place, the marker shows it in the text
     box.fill("{Prix} * ")
     expect(status).to_contain_text("Problème ligne 1, colonne 10")
-    expect(status).to_contain_text("expected")
+    expect(status).to_contain_text("La formule s’arrête trop tôt")  # in French, not the API's English
     expect(dialog.locator("mark.formula-error-at")).to_be_visible()
     box.fill("{Prix} + LEFT('a', 'b')")
     expect(status).to_contain_text("colonne 20")

@@ -6,7 +6,7 @@ import { api } from "../api.js";
 import { t, errorMessage } from "../i18n.js";
 import { openDialog, confirmDialog } from "./dialog.js";
 import { toast } from "./toast.js";
-import { formulaEditor } from "./formulaEditor.js";
+import { formulaEditor, formulaErrorText } from "./formulaEditor.js";
 import { conditionEditor } from "./conditionEditor.js";
 import { FILTERS_BY_TYPE } from "./panels.js";
 
@@ -165,7 +165,11 @@ export function fieldDialog({ tableId, field, fields, tables, onSaved }) {
     const text = typeof msg === "string" ? msg : JSON.stringify(msg);
     error.textContent = t("formula.error", { message: text });
     if (editor) {
-      editor.validate(); // marks the position in the text as the person typed it
+      // Marks the position in the text as the person typed it, and words the problem in their language
+      // (the save's refusal is the API's English).
+      editor.validate().then((checked) => {
+        if (checked && checked.formula_type === "invalid") error.textContent = t("formula.error", { message: formulaErrorText(checked) });
+      });
       if (typeof pos === "number") { editor.input.focus(); editor.input.setSelectionRange(pos, Math.min(editor.input.value.length, pos + 1)); }
     }
   }

@@ -3,7 +3,7 @@
 // functions and fields are picked from lists instead of remembered.
 import { h, newId } from "../dom.js";
 import { api } from "../api.js";
-import { t, has } from "../i18n.js";
+import { t, has, locale } from "../i18n.js";
 
 const DEBOUNCE_MS = 300;
 const CATEGORY_ORDER = ["text", "number", "logic", "date", "array", "record"];
@@ -19,6 +19,22 @@ export function typeLabel(answer) {
     return t("formula.type.array", { type: inner && has(`formula.type.${inner}`) ? t(`formula.type.${inner}`) : t("formula.type.text") });
   }
   return has(`formula.type.${kind}`) ? t(`formula.type.${kind}`) : kind;
+}
+
+// The server's problem in the person's language: a stable code with its params (formula/errors.py), so
+// the text is the page's, not the server's English `error` (kept only for a code this page does not know).
+const TRANSLATED_PARAMS = ["expected", "got", "dialect"];
+export function formulaErrorText(answer) {
+  const code = answer && answer.error_code;
+  if (!code || !has(`formula.error.${code}`)) return (answer && answer.error) || t("formula.error.invalid");
+  const raw = answer.error_params || {};
+  const params = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (TRANSLATED_PARAMS.includes(k) && has(`formula.param.${k}.${v}`)) params[k] = t(`formula.param.${k}.${v}`);
+    else params[k] = typeof v === "number" ? v.toLocaleString(locale()) : String(v);
+  }
+  const one = raw.count === 1 && has(`formula.error.${code}.one`) ? ".one" : "";
+  return t(`formula.error.${code}${one}`, params);
 }
 
 export function formulaEditor({ tableId, fields, value, fieldName, labelText }) {
@@ -48,9 +64,10 @@ export function formulaEditor({ tableId, fields, value, fieldName, labelText }) 
       return;
     }
     const pos = answer.error_position;
-    status.textContent = typeof pos === "number"
-      ? t("formula.invalidAt", { line: answer.error_line, column: answer.error_column, message: answer.error })
-      : t("formula.invalid", { message: answer.error });
+    const message = formulaErrorText(answer);
+    status.textContent = typeof pos === "number" && answer.error_line
+      ? t("formula.invalidAt", { line: answer.error_line, column: answer.error_column, message })
+      : t("formula.invalid", { message });
     if (typeof pos === "number") {
       const text = input.value;
       const at = Math.min(pos, text.length);
