@@ -209,5 +209,3 @@ def no_jit() -> None:
 
 
 PATCHES["no_jit"] = no_jit
-
-

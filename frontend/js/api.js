@@ -12,6 +12,29 @@ export class ApiError extends Error {
 }
 
 let refreshing = null;
+// GET requests started ahead of the code that needs their answer (index.html's boot script, before the
+// modules arrived; tablePage.js for the first rows while the view loads): path -> { response, token, at }.
+// The next identical request takes the answer, once; a stale one (another token, older than EARLY_MS) is
+// dropped and asked for again.
+const boot = typeof window !== "undefined" ? window.nocodedbBoot : null;
+const early = boot ? boot.early : new Map();
+const EARLY_MS = 10000;
+
+function takeEarly(path) {
+  const found = early.get(path);
+  if (!found) return null;
+  early.delete(path);
+  if (found.token !== session.access() || Date.now() - found.at > EARLY_MS) return null;
+  return found.response;
+}
+
+function prefetch(path) {
+  if (boot && !boot.done) { boot.settled.then(() => prefetch(path)); return; } // the boot script may ask for it
+  if (!session.access() || early.has(path)) return;
+  const response = fetch(path, { headers: { Accept: "application/json", Authorization: `JWT ${session.access()}` } });
+  response.catch(() => {}); // whoever takes it sees the failure and asks again
+  early.set(path, { response, token: session.access(), at: Date.now() });
+}
 
 // --- live updates, footer totals, group-by (grid live feature) ---
 // This tab's id: sent with every write so that the live socket of this tab gets no echo of it.
@@ -25,8 +48,11 @@ async function refreshAccess() {
   const refresh = session.refreshToken();
   if (!refresh) return false;
   if (!refreshing) {
-    refreshing = raw("POST", "/api/user/token-refresh/", { refresh_token: refresh }, false)
-      .then((body) => { session.setAccess(body.access_token); tokenListeners.forEach((f) => f(body.access_token)); return true; })
+    // The refresh the boot script started as the page opened, if still unused: not two refreshes at once.
+    const started = boot && boot.takeRefresh();
+    refreshing = (started || raw("POST", "/api/user/token-refresh/", { refresh_token: refresh }, false))
+      // The answer names the user too: no /api/user/me/ call needed for it.
+      .then((body) => { session.setAccess(body.access_token); if (body.user && !session.user()) session.setUser(body.user); tokenListeners.forEach((f) => f(body.access_token)); return true; })
       .catch(() => { session.clear(); return false; })
       .finally(() => { refreshing = null; });
   }
@@ -48,7 +74,12 @@ async function raw(method, path, body, auth = true, group = null) {
   if (group) headers.ClientUndoRedoActionGroupId = group; // undo: several requests, one action
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    // An answer already asked for (the boot script, prefetchRows) with this very token, taken once; while
+    // the boot script still waits for the views list, a GET waits for it rather than asking twice.
+    let ahead = method === "GET" && auth ? takeEarly(path) : null;
+    if (!ahead && method === "GET" && auth && boot && !boot.done) { await boot.settled; ahead = takeEarly(path); }
+    response = ahead ? await ahead.catch(() => null) : null;
+    if (!response) response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (e) {
     throw new ApiError(0, "ERROR_NETWORK", String(e));
   }
@@ -116,6 +147,8 @@ export const api = {
   deleteField: (id) => request("DELETE", `/api/database/fields/${id}/`),
   // rows
   rows: (t, params) => request("GET", `/api/database/rows/table/${t}/${qs(params)}`),
+  // Starts the request api.rows(t, params) will make, so that its answer is on its way sooner.
+  prefetchRows: (t, params) => prefetch(`/api/database/rows/table/${t}/${qs(params)}`),
   row: (t, id) => request("GET", `/api/database/rows/table/${t}/${id}/`),
   createRow: (t, values, before) => request("POST", `/api/database/rows/table/${t}/${qs({ before })}`, values || {}),
   updateRow: (t, id, values, group) => request("PATCH", `/api/database/rows/table/${t}/${id}/`, values, group),

@@ -4,11 +4,9 @@ import { session } from "./session.js";
 import { api, resumeSession } from "./api.js";
 import { t, onLangChange, currentLang } from "./i18n.js";
 import { parse, go, onRoute } from "./router.js";
-import { authPage } from "./components/auth.js";
 import { shell } from "./components/shell.js";
 import { toastRegion, toast } from "./components/toast.js";
 import { applyTheme } from "./components/theme.js";
-import { publicFormPage } from "./components/publicForm.js";
 
 const app = document.getElementById("app");
 const toasts = toastRegion();
@@ -25,6 +23,8 @@ async function render(route) {
   if (first === "form") {
     if (mounted && mounted.destroy) mounted.destroy();
     mounted = null;
+    // Loaded only here: the signed-in pages never need it (index.html preloads what they do).
+    const { publicFormPage } = await import("./components/publicForm.js");
     clear(app).append(publicFormPage(route.parts), toasts);
     return;
   }
@@ -33,6 +33,7 @@ async function render(route) {
     if (mounted && mounted.destroy) mounted.destroy();
     mounted = null;
     const mode = first === "signup" ? "signup" : "login";
+    const { authPage } = await import("./components/auth.js");
     clear(app).append(authPage(mode), toasts);
     document.title = `${t(mode === "signup" ? "auth.signup.title" : "auth.login.title")} · nocodedb`;
     return;

@@ -118,7 +118,11 @@ export function shell(route) {
         mounted.tableId = current;
         clear(content).append(mounted.el);
       }
-      await ready;
+      // The sidebar waits for the table's first rows (at most a second): they are what the person opened.
+      const page = mounted;
+      await page.afterFirstRows();
+      await loaded();
+      if (mounted !== page) return; // another page was opened meanwhile: it draws the sidebar
       let inWs = state.databases.some((db) => db.tables.some((tb) => tb.id === current));
       if (!inWs) {
         try {
@@ -133,7 +137,7 @@ export function shell(route) {
       if (db && mounted.setDatabase) mounted.setDatabase(db);
       return;
     }
-    await ready;
+    await loaded();
     current = null;
     drawNav();
     clear(content);
@@ -171,7 +175,9 @@ export function shell(route) {
     input.click();
   }
 
-  const ready = load(Number(route.params.ws) || null).catch((e) => { toast(errorMessage(e), { kind: "error" }); });
+  // The first load of the sidebar, started by the first page that needs it.
+  let ready = null;
+  const loaded = () => ready || (ready = load(Number(route.params.ws) || null).catch((e) => { toast(errorMessage(e), { kind: "error" }); }));
   return {
     el: root,
     async route(r) { await show(r); },

@@ -6,26 +6,39 @@ import { api } from "../api.js";
 import { t, errorMessage } from "../i18n.js";
 import { parse, patchParams } from "../router.js";
 import { grid, rowHeight } from "./grid.js";
+import { PAGE } from "../rowstore.js";
 import { toast } from "./toast.js";
 import { showMenu } from "./menu.js";
-import { fieldDialog } from "./fieldDialog.js";
 import { confirmDialog, promptDialog } from "./dialog.js";
 import { filterPanel, sortPanel, hiddenPanel, filterCount, groupPanel, clean } from "./panels.js";
 import { watchTable, liveUserId, onLiveStatus } from "../live.js";
 import { presenceBar } from "./presence.js";
-import { rowPanel } from "./rowPanel.js";
 import { emptyState } from "./emptyState.js";
 import { undoAndTell, setScope, canUndo, canRedo, onHistory, clearHistory } from "../history.js";
 import { idMap } from "../idmap.js";
-import { kanbanView } from "./kanban.js";
-import { galleryView } from "./gallery.js";
-import { calendarView } from "./calendarView.js";
-import { formBuilder } from "./formBuilder.js";
 
 const VIEW_TYPES = ["grid", "form", "gallery", "kanban", "calendar"];
 const VIEW_ICONS = { grid: "▦", form: "☰", gallery: "▤", kanban: "▥", calendar: "▣" };
 
 const layoutKey = (id) => `nocodedb.layout.${id}`;
+const firstViewKey = (id) => `nocodedb.firstView.${id}`; // read by index.html's boot script too
+
+// Modules the first rows of a grid do not need, loaded when first used (and in idle time after the grid
+// shows), so that opening a table downloads and runs less before its rows appear. The promises are shared.
+let viewModules = null; // { kanbanView, galleryView, calendarView, formBuilder } once loaded
+const loadViewModules = (() => {
+  let loading = null;
+  return () => loading || (loading = Promise.all([import("./kanban.js"), import("./gallery.js"), import("./calendarView.js"), import("./formBuilder.js")])
+    .then(([k, ga, c, f]) => (viewModules = { kanbanView: k.kanbanView, galleryView: ga.galleryView, calendarView: c.calendarView, formBuilder: f.formBuilder }))
+    .catch((e) => { loading = null; throw e; }));
+})();
+let rowPanelModule = null;
+const loadRowPanel = () => import("./rowPanel.js").then((m) => (rowPanelModule = m));
+const loadFieldDialog = () => import("./fieldDialog.js");
+function warmLazyModules() {
+  const later = window.requestIdleCallback || ((f) => setTimeout(f, 200));
+  later(() => { loadRowPanel().catch(() => {}); loadFieldDialog().catch(() => {}); loadViewModules().catch(() => {}); });
+}
 
 export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   const params = parse().params;
@@ -46,6 +59,13 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   let currentView = null;
   let groupBys = []; // the grid view's group-bys as the API lists them ({id, field, order})
   const ids = idMap();
+  // Settled when the first rows are on screen (or when there are none to wait for): requests the first
+  // screen does not need (the role, the sidebar) wait for it, so that they do not slow those rows down.
+  let rowsShown;
+  const firstRows = new Promise((resolve) => { rowsShown = resolve; });
+  let databaseSet;
+  const databaseKnown = new Promise((resolve) => { databaseSet = resolve; });
+  const afterFirstRows = () => Promise.race([firstRows, new Promise((resolve) => setTimeout(resolve, 1000))]);
   clearHistory();
   // Ctrl+Z reaches this table's row and field actions and the open view's own changes (server side).
   setScope(() => ({ table: tableId, view: currentView ? currentView.id : undefined }), afterServerUndo);
@@ -123,6 +143,13 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     for (const b of [filterBtn, sortBtn, hideBtn, searchInput]) b.hidden = type !== "grid";
     groupBtn.hidden = type !== "grid" || !currentView;
     if (type !== "grid") {
+      if (!viewModules) {
+        // Mounted again once the module is there, if this view is still the open one.
+        const view = currentView;
+        loadViewModules().then(() => { if (currentView === view) mountGrid(); }, (e) => toast(errorMessage(e), { kind: "error" }));
+        return;
+      }
+      const { kanbanView, galleryView, calendarView, formBuilder } = viewModules;
       const opts = { tableId, view: currentView, fields, onOpenRow: openRow, onViewChanged: (v) => { Object.assign(currentView, v); } };
       other = type === "kanban" ? kanbanView(opts) : type === "gallery" ? galleryView(opts) : type === "calendar" ? calendarView(opts) : formBuilder(opts);
       gridBox.append(other.el);
@@ -137,7 +164,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
       onFieldMenu: fieldMenu,
       onAddField: () => openFieldDialog(null),
       onLayout: (l) => told(saveLayout(l)),
-      onCount: (n) => { count.textContent = t("table.rows", { count: n.toLocaleString() }); emptyHint(n); },
+      onCount: (n) => { rowsShown(); count.textContent = t("table.rows", { count: n.toLocaleString() }); emptyHint(n); },
     });
     gridBox.append(g.el);
     if (top) requestAnimationFrame(() => g.setScrollTop(top));
@@ -437,8 +464,11 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   function refreshPanel() { clearTimeout(panelTimer); panelTimer = setTimeout(() => panel && panel.update(), 300); }
 
   function openFieldDialog(field) {
-    const tables = (database ? database.tables : []).map((x) => ({ id: x.id, name: x.name }));
-    fieldDialog({ tableId, field, fields, tables, onSaved: async () => { await reloadFields(); } });
+    // The sidebar tells which database this table is in (its tables are the link targets) once the first
+    // rows show: a dialog opened before waits for it, a little.
+    const known = database ? null : Promise.race([databaseKnown, new Promise((resolve) => setTimeout(resolve, 3000))]);
+    Promise.all([loadFieldDialog(), known]).then(([{ fieldDialog }]) => fieldDialog({ tableId, field, fields, tables: (database ? database.tables : []).map((x) => ({ id: x.id, name: x.name })), onSaved: async () => { await reloadFields(); } }),
+      (e) => toast(errorMessage(e), { kind: "error" }));
   }
 
   function fieldMenu(f, anchor) {
@@ -504,6 +534,12 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     showPanel(id);
   }
   function showPanel(id) {
+    if (id && !rowPanelModule) {
+      // Shown once the module is there, if that row is still the one asked for.
+      loadRowPanel().then(() => { if (Number(parse().params.row) === Number(id)) showPanel(id); }, (e) => toast(errorMessage(e), { kind: "error" }));
+      return;
+    }
+    const { rowPanel } = rowPanelModule || {};
     side.replaceChildren();
     if (!id || (!g && !other)) { panel = null; el.classList.remove("with-panel"); return; }
     // Outside the grid the panel reads the row from the API and writes it directly.
@@ -554,6 +590,16 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     try { views = await api.views(tableId); } catch (e) { views = []; }
     const wanted = Number(parse().params.view);
     currentView = views.find((v) => v.id === wanted) || views[0] || null;
+    // The grid this table opens on, for index.html's boot script to ask for its rows at once next time.
+    if (!wanted) {
+      try {
+        if (persisted()) localStorage.setItem(firstViewKey(tableId), String(currentView.id));
+        else localStorage.removeItem(firstViewKey(tableId));
+      } catch { /* storage full or refused: the next opening just waits for the views list */ }
+    }
+    // The first rows depend only on the view (the server applies its filters and sorts): they are asked
+    // for now, while its settings load, and the grid takes the answer when it mounts.
+    if (persisted()) api.prefetchRows(tableId, { ...query(), page: 1, size: PAGE });
     await loadViewState(currentView);
     drawTabs();
   }
@@ -578,6 +624,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     showPanel(null);
     drawTabs();
     await queue(() => loadViewState(v));
+    if (v.type !== "grid") await loadViewModules().catch(() => {}); // mountGrid tells if it failed
     if (v !== currentView) return;
     drawToolbar();
     mountGrid();
@@ -622,16 +669,23 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
   }
 
   (async () => {
-    await Promise.all([loadViews(), loadRole(), api.fields(tableId).then((fs) => { fields = fs; }).catch(() => {})]);
-    await reloadFields(fields.length ? fields : null);
+    // The role only locks the panels (canEdit): it is asked for once the rows show.
+    afterFirstRows().then(loadRole);
     const rowParam = Number(parse().params.row);
+    if (rowParam) loadRowPanel().catch(() => {}); // downloaded meanwhile
+    await Promise.all([loadViews(), api.fields(tableId).then((fs) => { fields = fs; }).catch(() => {})]);
+    if (currentView && currentView.type !== "grid") await loadViewModules().catch(() => {});
+    await reloadFields(fields.length ? fields : null);
+    if (!g) rowsShown(); // no grid (another kind of view, no field, an error): nothing to wait for
     if (rowParam) showPanel(rowParam);
+    warmLazyModules();
   })();
   drawToolbar();
 
   return {
     el,
-    setDatabase(db) { database = db; },
+    afterFirstRows,
+    setDatabase(db) { database = db; databaseSet(); },
     destroy() { document.removeEventListener("keydown", onKey); offHistory(); stopWatching(); offStatus(); clearTimeout(fieldsTimer); clearTimeout(panelTimer); clearTimeout(viewTimer); if (g) g.destroy(); },
   };
 }
