@@ -193,12 +193,11 @@ async def _has_active_webhooks(conn: AsyncConnection, table_id: int) -> bool:
 
 def _recomputed_event(scope: TableScope, wanted: dict[int, set[int]]) -> Event:
     ids = sorted(wanted)
-    payload = {
-        "row_ids": ids,
-        "field_ids": sorted(set().union(*wanted.values())),
-        "fields_by_row": {str(i): sorted(wanted[i]) for i in ids},
-        "recomputed": True,
-    }
+    field_ids = set().union(*wanted.values())
+    payload: dict[str, Any] = {"row_ids": ids, "field_ids": sorted(field_ids), "recomputed": True}
+    if any(fields != field_ids for fields in wanted.values()):
+        # Only when the rows differ: a rename seen by 10,000 linked rows changed the same field on each.
+        payload["fields_by_row"] = {str(i): sorted(wanted[i]) for i in ids}
     return Event("rows.updated", scope.database_id, scope.table_id, payload)
 
 

@@ -92,7 +92,55 @@ async def test_recomputed_rows_in_other_tables_become_their_rows_updated(api, en
     assert recomputed["row_ids"] == [person["id"]]
     assert recomputed["field_ids"] == [lookup["id"]]
     assert recomputed["recomputed"] is True
+    assert "fields_by_row" not in recomputed  # every row changed the same fields: field_ids says it
     assert len({e.txid for e in found}) == 1  # one transaction
+
+
+async def test_recomputed_rows_that_changed_different_fields_say_which(api, engine):
+    groups = await api.table("Teams", [{"name": "Members", "type": "number"}])
+    people = await api.table("Players")
+    link = await api.post(
+        f"/api/database/fields/table/{people['id']}/",
+        {"name": "Team", "type": "link_row", "link_row_table_id": groups["id"]},
+    )
+    size = await api.post(
+        f"/api/database/fields/table/{people['id']}/",
+        {
+            "name": "Team size",
+            "type": "lookup",
+            "through_field_id": link["id"],
+            "target_field_id": groups["by_name"]["Members"]["id"],
+        },
+    )
+    big = await api.post(
+        f"/api/database/fields/table/{people['id']}/",
+        {"name": "Big", "type": "formula", "formula": "IF(SUM({Team size}) > 3, 'big', 'small')"},
+    )
+    made = await api.post(
+        f"/api/database/rows/table/{groups['id']}/batch/",
+        {"items": [{"Name": "A", "Members": "3"}, {"Name": "B", "Members": "5"}]},
+        params={"user_field_names": "true"},
+    )
+    a, b = (r["id"] for r in made["items"])
+    players = await api.post(
+        f"/api/database/rows/table/{people['id']}/batch/",
+        {"items": [{"Name": "in A", "Team": [a]}, {"Name": "in B", "Team": [b]}]},
+        params={"user_field_names": "true"},
+    )
+    in_a, in_b = (r["id"] for r in players["items"])
+    start = await last_event_id(engine)
+    await api.patch(
+        f"/api/database/rows/table/{groups['id']}/batch/",
+        {"items": [{"id": a, "Members": "4"}, {"id": b, "Members": "6"}]},
+        params={"user_field_names": "true"},
+    )
+    found = await events_after(engine, start, people["id"])
+    assert len(found) == 1
+    payload = found[0].payload
+    assert payload["row_ids"] == sorted([in_a, in_b])
+    assert payload["field_ids"] == sorted([size["id"], big["id"]])
+    # "in A" went from small to big; "in B" stayed big: only its size changed.
+    assert payload["fields_by_row"] == {str(in_a): sorted([size["id"], big["id"]]), str(in_b): [size["id"]]}
 
 
 async def test_field_events(api, engine):
