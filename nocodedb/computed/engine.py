@@ -31,7 +31,7 @@ from nocodedb.events.recomputed import note_recomputed  # events
 from nocodedb.services.metadata import to_field
 from views.filters import FilterType
 
-BATCH = 5_000
+BATCH = 10_000
 COMPUTED_TYPES = {"link_row", "lookup", "rollup", "count", "formula"}
 # Serializes writes that recompute across tables of one database, so two of them never lock rows in
 # opposite orders (a deadlock a user would see as an error).
