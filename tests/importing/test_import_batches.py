@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import json
 import re
-from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from nocodedb.importing import reader, service
 from tests.factories import Api
+from tests.importing.test_import import _job
 
 # What the reader gave before it read blocks: one regular expression match and one decode per line.
 LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -52,15 +51,6 @@ def test_a_file_of_many_blocks_reads_as_one(monkeypatch: pytest.MonkeyPatch) -> 
     cp1252 = data.decode().encode("cp1252")
     assert list(reader.open_source(cp1252).rows()) == whole
     assert len(whole) == 500 and whole[499] == ["499", "two\r\nlines 499", "été"]
-
-
-async def _job(api: Api, job: dict[str, Any]) -> dict[str, Any]:
-    for _ in range(400):
-        state = await api.get(f"/api/jobs/{job['id']}/")
-        if state["state"] in ("finished", "failed"):
-            return state
-        await asyncio.sleep(0.02)
-    raise AssertionError("the job did not end")
 
 
 async def test_bad_cells_across_batches_keep_their_file_rows(
