@@ -109,14 +109,17 @@ async def update_field(request: Request) -> Response:
     body = await read_model(request, FieldPatch)
     async with transaction(request) as conn:
         actor = await actor_for(request, conn)
+        changes = body.model_dump(exclude_unset=True)
         result = await fields.update_field(
             conn,
             ctx_of(request).field_types,
             actor,
             path_int(request, "field_id"),
-            body.model_dump(exclude_unset=True),
+            changes,
             ctx_of(request).filter_types,
         )
+    if "type" in changes:
+        ctx_of(request).indexes.forget_fields([path_int(request, "field_id")])
     return JSONResponse(result)
 
 
@@ -127,4 +130,5 @@ async def delete_field(request: Request) -> Response:
         removed = await fields.delete_field(
             conn, ctx_of(request).field_types, actor, path_int(request, "field_id"), ctx_of(request).filter_types
         )
+    ctx_of(request).indexes.forget_fields([path_int(request, "field_id"), *removed])
     return JSONResponse({"related_fields": [{"id": i} for i in removed]})

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, cast, literal_column
+from sqlalchemy import Text, cast, literal_column, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -175,6 +175,33 @@ class IndexAdvisor:
             # Never fatal: the query works without it. Allow a later attempt.
             log.exception("could not build index %s", plan.name)
             self._started.discard(plan.name)
+
+    def forget_fields(self, field_ids: list[int]) -> None:
+        """After a field is deleted or changes type: drop the indexes built for it (in the background,
+        CONCURRENTLY). Every write re-indexed them for nothing, and after a type change the old expression
+        would keep the name a new index needs. A later sort or filter on the field builds what it needs."""
+        if not field_ids:
+            return
+        task = asyncio.get_running_loop().create_task(self._drop_for_fields([int(i) for i in field_ids]))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drop_for_fields(self, field_ids: list[int]) -> None:
+        try:
+            async with self._one_at_a_time, self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                pattern = "^ncdb_r[0-9]+_[a-z]+_(" + "|".join(str(i) for i in field_ids) + ")$"
+                found = await conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname ~ :p"),
+                    {"p": pattern},
+                )
+                for (name,) in found.all():
+                    await conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+                    self._started.discard(name)
+                    log.info("index %s dropped", name)
+        except Exception:
+            # Never fatal: an index left behind costs writes, not answers.
+            log.exception("could not drop the indexes of fields %s", field_ids)
 
     async def wait(self) -> None:
         """For tests and shutdown: let the builds in flight finish."""

@@ -185,3 +185,40 @@ async def test_has_value_containing_is_exact_whatever_json_escapes_the_text(clie
                 assert found == want, (lookup["name"], filter_type, wanted)
                 checked += 1
     assert checked == 2 * 12 * 2
+
+
+async def test_the_indexes_of_a_field_go_when_it_is_deleted_or_changes_type(settings, engine):
+    async with signed_up_on_small_threshold(settings, engine) as (app, api):
+        world = await linked_tables(api)
+        actions, groups = world["actions"]["id"], world["groups"]["id"]
+        city = world["lookups"]["Name"]["id"]
+        size = world["groups"]["by_name"]["Size"]["id"]
+
+        async def filtered(table: int, field: int, kind: str, value: str) -> None:
+            filters = {"filter_type": "AND", "filters": [{"field": field, "type": kind, "value": value}]}
+            await api.rows(table, filters=orjson.dumps(filters).decode())
+            await app.state.ctx.indexes.wait()
+
+        async def indexes(table: int) -> set[str]:
+            async with engine.connect() as conn:
+                found = await conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE tablename = :t"), {"t": f"rows_{table}"}
+                )
+                return {n for n in found.scalars() if n.startswith("ncdb_")}
+
+        await filtered(actions, city, "has_value_equal", "Lyon")
+        await filtered(actions, city, "has_value_containing", "yo")
+        await filtered(groups, size, "higher_than", "3")
+        assert {f"ncdb_r{actions}_list_{city}", f"ncdb_r{actions}_listtrgm_{city}"} <= await indexes(actions)
+        assert f"ncdb_r{groups}_value_{size}" in await indexes(groups)
+
+        await api.delete(f"/api/database/fields/{city}/", expect=200)
+        await app.state.ctx.indexes.wait()
+        assert not {n for n in await indexes(actions) if n.endswith(f"_{city}")}
+
+        # A type change drops the old expression's index; the next filter builds the new one.
+        await api.patch(f"/api/database/fields/{size}/", {"type": "text"})
+        await app.state.ctx.indexes.wait()
+        assert f"ncdb_r{groups}_value_{size}" not in await indexes(groups)
+        await filtered(groups, size, "contains", "2")
+        assert f"ncdb_r{groups}_trgm_{size}" in await indexes(groups)
