@@ -191,10 +191,11 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
 
   let searchTimer = null;
   searchInput.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { search = searchInput.value.trim(); applyQuery(); }, 250); });
-  filterBtn.addEventListener("click", () => filterPanel({ anchor: filterBtn, fields, tree: knownTree(filters), readOnly: !canEdit, onChange: saveFilters }));
-  sortBtn.addEventListener("click", () => sortPanel({ anchor: sortBtn, fields, sorts: knownSorts(), readOnly: !canEdit, onChange: saveSorts }));
-  groupBtn.addEventListener("click", () => groupPanel({ anchor: groupBtn, fields, groups: activeGroups(), readOnly: !canEdit, onChange: saveGroups }));
-  hideBtn.addEventListener("click", () => hiddenPanel({ anchor: hideBtn, fields, hidden: layout.hidden || [], readOnly: !canEdit, onChange: (hidden) => { layout.hidden = hidden; g && g.relayout(); return saveLayout(layout); } }));
+  // A panel opened before the role is known waits for it: a viewer must never get editable controls.
+  filterBtn.addEventListener("click", async () => { await roleKnown(); filterPanel({ anchor: filterBtn, fields, tree: knownTree(filters), readOnly: !canEdit, onChange: saveFilters }); });
+  sortBtn.addEventListener("click", async () => { await roleKnown(); sortPanel({ anchor: sortBtn, fields, sorts: knownSorts(), readOnly: !canEdit, onChange: saveSorts }); });
+  groupBtn.addEventListener("click", async () => { await roleKnown(); groupPanel({ anchor: groupBtn, fields, groups: activeGroups(), readOnly: !canEdit, onChange: saveGroups }); });
+  hideBtn.addEventListener("click", async () => { await roleKnown(); hiddenPanel({ anchor: hideBtn, fields, hidden: layout.hidden || [], readOnly: !canEdit, onChange: (hidden) => { layout.hidden = hidden; g && g.relayout(); return saveLayout(layout); } }); });
 
   // --- view persistence: filters, sorts and field options are saved in the open grid view, so everyone who
   // opens it sees the same rows. Builders and admins may change them (services/view_items.py); others see
@@ -364,7 +365,10 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
     });
   }
 
-  // Builders and admins change views; the role is the person's in the table's workspace.
+  // Builders and admins change views; the role is the person's in the table's workspace. Asked for once:
+  // after the first rows, or sooner by whoever needs it first.
+  let rolePromise = null;
+  function roleKnown() { return rolePromise || (rolePromise = loadRole()); }
   async function loadRole() {
     try {
       const tb = await api.table(tableId);
@@ -471,7 +475,8 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
       (e) => toast(errorMessage(e), { kind: "error" }));
   }
 
-  function fieldMenu(f, anchor) {
+  async function fieldMenu(f, anchor) {
+    await roleKnown(); // its sort, filter and hide entries are for builders
     const visible = g ? g.cols() : [];
     const i = visible.indexOf(f);
     showMenu({ anchor, label: f.name, items: [
@@ -670,7 +675,7 @@ export function tablePage({ tableId, table, database, onRenamed, onDeleted }) {
 
   (async () => {
     // The role only locks the panels (canEdit): it is asked for once the rows show.
-    afterFirstRows().then(loadRole);
+    afterFirstRows().then(roleKnown);
     const rowParam = Number(parse().params.row);
     if (rowParam) loadRowPanel().catch(() => {}); // downloaded meanwhile
     await Promise.all([loadViews(), api.fields(tableId).then((fs) => { fields = fs; }).catch(() => {})]);
