@@ -18,6 +18,7 @@ from nocodedb import errors
 from nocodedb.context import AppContext
 from nocodedb.services import tokens, users
 from nocodedb.services.actor import Actor
+from nocodedb.services.table_rewrite import take_set_aside
 from nocodedb.services.undo import valid_client_id  # undo: the ClientSessionId headers
 
 M = TypeVar("M", bound=BaseModel)
@@ -38,8 +39,12 @@ def ctx_of(request: Request) -> AppContext:
 
 @asynccontextmanager
 async def transaction(request: Request) -> AsyncIterator[AsyncConnection]:
-    async with ctx_of(request).engine.begin() as conn:
+    ctx = ctx_of(request)
+    async with ctx.engine.begin() as conn:
         yield conn
+        set_aside = take_set_aside(conn)
+    if set_aside:
+        ctx.indexes.rebuild_search(set_aside)
 
 
 async def read_json(request: Request) -> Any:

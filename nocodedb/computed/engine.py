@@ -29,6 +29,7 @@ from nocodedb.db.schema import field_dependencies, links, rows, tables
 from nocodedb.db.schema import fields as fields_table
 from nocodedb.events.recomputed import note_recomputed  # events
 from nocodedb.services.metadata import to_field
+from nocodedb.services.table_rewrite import set_search_index_aside
 from views.filters import FilterType
 
 BATCH = 10_000
@@ -176,6 +177,7 @@ class Recomputer:
         # Sorting and hashing 200,000 links spill to disk at the default 4 MB (JIT is off for every app
         # connection already: db/engine.py). Ends with the transaction.
         await self.conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        await set_search_index_aside(self.conn, f.table_id)
         return await self._write(f, self.values_of(f, None, builder))
 
     async def _write(self, f: Field, values: Subquery) -> set[int]:

@@ -11,9 +11,10 @@ from fields import Field, FieldType, Registry
 from fields.link import relation_of
 from nocodedb.computed.engine import COMPUTED_TYPES, DatabaseGraph, Recomputer, all_row_ids
 from nocodedb.computed.setup import default_edges, enrich_options, store_edges
-from nocodedb.db.schema import field_dependencies, links, rows, tables
+from nocodedb.db.schema import field_dependencies, links, tables
 from nocodedb.db.schema import fields as fields_table
 from nocodedb.services.metadata import to_field
+from nocodedb.services.table_rewrite import remove_key
 from views.filters import FilterType
 
 
@@ -149,9 +150,7 @@ async def before_delete(
         other = graph.fields_by_id.get(int(f.options.get("link_row_related_field_id") or 0))
         if other is not None and other.id != f.id:
             await conn.execute(delete(fields_table).where(fields_table.c.id == other.id))
-            await conn.execute(
-                update(rows).where(rows.c.table_id == other.table_id).values(data=rows.c.data.op("-")(other.key))
-            )
+            await remove_key(conn, other.table_id, other.key)
             removed.append(other)
     return removed
 

@@ -19,6 +19,7 @@ from nocodedb.db.schema import rows
 from nocodedb.services import computed_fields, undo  # undo: actions recorded for the page's Ctrl+Z
 from nocodedb.services.actor import Actor, table_scope
 from nocodedb.services.metadata import field_json, load_field, load_fields, row_source, to_field
+from nocodedb.services.table_rewrite import remove_key, set_search_index_aside
 from views.filters import FilterType, default_filter_types
 
 RESERVED_NAMES = {"id", "order"}
@@ -202,14 +203,13 @@ async def _convert_values(
     src = row_source()
     if not new_type.stored_in_data or new_type.read_only:
         # The new values come from row columns or hooks, not from the old values.
-        await conn.execute(
-            update(rows).where(rows.c.table_id == old.table_id).values(data=rows.c.data.op("-")(literal(new.key)))
-        )
+        await remove_key(conn, old.table_id, new.key)
         return 0
     new_value = converted_value_sql(field_types, old, new, src)
     if new_value is None:
         return 0
     old_text = old_type.text_sql(old, src)
+    await set_search_index_aside(conn, old.table_id)
     conversion = (
         select(
             rows.c.id.label("id"),
@@ -353,9 +353,7 @@ async def delete_field(
     await trash_field(conn, actor, scope, f, graph)
     removed = await computed_fields.before_delete(conn, graph, f)
     await conn.execute(delete(fields_table).where(fields_table.c.id == field_id))
-    await conn.execute(
-        update(rows).where(rows.c.table_id == f.table_id).values(data=rows.c.data.op("-")(literal(f.key)))
-    )
+    await remove_key(conn, f.table_id, f.key)
     # ddl_on_delete (sequences) runs when the trash entry is deleted for good: trash_structure.drop_for_good.
     await computed_fields.after_delete(conn, graph, field_types, filter_types or default_filter_types(), [f, *removed])
     await events.fields_deleted(conn, actor, scope, f, removed, field_types)  # events

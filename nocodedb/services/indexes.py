@@ -176,6 +176,15 @@ class IndexAdvisor:
             log.exception("could not build index %s", plan.name)
             self._started.discard(plan.name)
 
+    def rebuild_search(self, table_ids: set[int]) -> None:
+        """Build again the search indexes a committed whole-table rewrite dropped (services/table_rewrite)."""
+        for table_id in sorted(table_ids):
+            plan = search_index(table_id)
+            self._started.add(plan.name)
+            task = asyncio.get_running_loop().create_task(self._build(plan))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
     def forget_fields(self, field_ids: list[int]) -> None:
         """After a field is deleted or changes type: drop the indexes built for it (in the background,
         CONCURRENTLY). Every write re-indexed them for nothing, and after a type change the old expression

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, literal, select, text, update
+from sqlalchemy import delete, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fields import Field, FieldType, Registry
@@ -20,7 +20,6 @@ from nocodedb.db.schema import (
     edit_links,
     field_dependencies,
     links,
-    rows,
     tables,
     trashed_links,
     views,
@@ -29,6 +28,7 @@ from nocodedb.db.schema import (
 from nocodedb.db.schema import fields as fields_table
 from nocodedb.services import trash
 from nocodedb.services.actor import Actor, database_scope, workspace_role
+from nocodedb.services.table_rewrite import remove_key
 from nocodedb.services.trash_structure import (
     free_names,
     keep_fields,
@@ -99,9 +99,7 @@ async def trash_table(
         await conn.execute(delete(links).where(links.c.field_id.in_(relations)))
     for child in children:
         await conn.execute(delete(fields_table).where(fields_table.c.id == child.id))
-        await conn.execute(
-            update(rows).where(rows.c.table_id == child.table_id).values(data=rows.c.data.op("-")(literal(child.key)))
-        )
+        await remove_key(conn, child.table_id, child.key)
     await _detach(conn, table_id)
     await conn.execute(delete(tables).where(tables.c.id == table_id))
     await after_delete(conn, graph, field_types, filter_types, gone)
