@@ -295,3 +295,32 @@ def test_select_types_offer_options_with_values_to_the_service() -> None:
     ft, f = field_type("multiple_select"), make_field("multiple_select")
     options = ft.options_with_values(f.options, ["Pink", "red"])  # type: ignore[attr-defined]
     assert [o["value"] for o in options["select_options"]] == ["Red", "green", "Blue sky", "Pink"]
+
+
+def _outcome(ft: Any, f: Any, value: Any) -> tuple[str, str]:
+    try:
+        return ("value", ft.prepare_value(f, value))
+    except FieldValueError as exc:
+        return ("error", exc.code)
+
+
+@settings(max_examples=300)
+@given(
+    st.integers(min_value=-(10**55), max_value=10**55) | st.sampled_from([0, -1, 10**49, 10**50, -(10**40)]),
+    st.integers(min_value=0, max_value=10),
+    st.booleans(),
+)
+def test_whole_numbers_take_the_decimal_path_s_answer(value: int, places: int, negative: bool) -> None:
+    """Integers skip the Decimal checks; they must give what the same number written as text gives."""
+    ft = field_type("number")
+    f = make_field("number", options={"number_decimal_places": places, "number_negative": negative})
+    assert _outcome(ft, f, value) == _outcome(ft, f, str(value))
+
+
+@pytest.mark.parametrize(
+    ("places", "value", "stored"),
+    [(7, "0.0000001", "0.0000001"), (7, 0, "0.0000000"), (3, "-0.000", "0.000"), (2, 1e-2, "0.01"), (0, "1e3", "1000")],
+)
+def test_numbers_are_stored_in_fixed_point(places: int, value: Any, stored: str) -> None:
+    f = make_field("number", options={"number_decimal_places": places})
+    assert field_type("number").prepare_value(f, value) == stored
