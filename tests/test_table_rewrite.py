@@ -1,8 +1,11 @@
 """A statement rewriting every row sets the table's search index aside and the advisor builds it again."""
 
+import asyncio
 from typing import Any
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from nocodedb.services.table_rewrite import set_search_index_aside, take_set_aside
 from tests.factories import signed_up_on_small_threshold
@@ -87,3 +90,45 @@ async def test_a_rolled_back_rewrite_keeps_the_index_and_a_busy_table_keeps_it_t
             await writer.execute(text(f"UPDATE rows SET data = data WHERE table_id = {table['id']}"))
         await reader.rollback()
     assert await _search_index_oid(engine, table["id"]) == oid
+
+
+async def test_a_rebuild_still_running_is_cancelled_by_the_next_rewrite(settings, engine):
+    async with signed_up_on_small_threshold(settings, engine) as (small, api):
+        table = await _searched_table(small, api)
+    name = f"ncdb_r{table['id']}_search"
+    async with engine.connect() as conn:
+        await conn.exec_driver_sql(f"DROP INDEX {name}")
+        await conn.commit()
+
+    async with engine.connect() as old_snapshot, engine.connect() as builder, engine.connect() as writer:
+        # A transaction holding a snapshot keeps a concurrent build waiting in its last phase: in progress.
+        await old_snapshot.execute(text("BEGIN ISOLATION LEVEL REPEATABLE READ"))
+        await old_snapshot.execute(text("SELECT count(*) FROM users"))
+        builder = await builder.execution_options(isolation_level="AUTOCOMMIT")
+        build = asyncio.create_task(
+            builder.exec_driver_sql(
+                f"CREATE INDEX CONCURRENTLY {name} ON rows_{table['id']} USING gin ((data::text) gin_trgm_ops)"
+            )
+        )
+        for _ in range(200):
+            progress = await writer.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_progress_create_index p JOIN pg_class c ON c.oid = p.index_relid "
+                    "WHERE c.relname = :n"
+                ),
+                {"n": name},
+            )
+            await writer.rollback()
+            if progress.scalar_one():
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the build never showed up as in progress")
+
+        async with writer.begin():
+            assert await set_search_index_aside(writer, table["id"]) is True
+            assert take_set_aside(writer) == {table["id"]}
+        with pytest.raises(DBAPIError, match="canceling statement"):
+            await build
+        await old_snapshot.rollback()
+    assert await _search_index_oid(engine, table["id"]) is None

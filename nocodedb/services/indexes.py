@@ -171,9 +171,12 @@ class IndexAdvisor:
                     await conn.exec_driver_sql(f"DROP INDEX CONCURRENTLY IF EXISTS {plan.name}")
                 await conn.exec_driver_sql(plan.statement)
             log.info("index %s ready", plan.name)
-        except Exception:
+        except Exception as exc:
             # Never fatal: the query works without it. Allow a later attempt.
-            log.exception("could not build index %s", plan.name)
+            if "canceling statement due to user request" in str(exc):
+                log.info("index %s: build cancelled by a rewrite of the whole table", plan.name)
+            else:
+                log.exception("could not build index %s", plan.name)
             self._started.discard(plan.name)
 
     def rebuild_search(self, table_ids: set[int]) -> None:

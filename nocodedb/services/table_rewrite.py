@@ -20,7 +20,7 @@ from nocodedb.db.schema import rows
 _KEY = "ncdb_search_index_dropped"
 # Dropping takes the table's ACCESS EXCLUSIVE lock: when a reader or an index build holds the table
 # longer than this, the rewrite goes on with the index (slower, but it never waits long or fails).
-LOCK_WAIT = "1s"
+LOCK_WAIT = "2s"
 
 
 def _current(conn: AsyncConnection) -> object | None:
@@ -30,9 +30,22 @@ def _current(conn: AsyncConnection) -> object | None:
 async def set_search_index_aside(conn: AsyncConnection, table_id: int) -> bool:
     """Drop table `table_id`'s search index for the rest of this transaction; note it for a rebuild."""
     name = f"ncdb_r{int(table_id)}_search"
-    found = await conn.execute(text("SELECT 1 FROM pg_class WHERE relname = :n AND relkind = 'i'"), {"n": name})
-    if found.first() is None:
+    found = await conn.execute(
+        text(
+            "SELECT array(SELECT p.pid FROM pg_stat_progress_create_index p JOIN pg_database d ON d.oid = p.datid "
+            "WHERE d.datname = current_database() AND p.index_relid = c.oid) "
+            "FROM pg_class c WHERE c.relname = :n AND c.relkind = 'i'"
+        ),
+        {"n": name},
+    )
+    builders = found.scalar()
+    if builders is None:
         return False
+    for pid in builders:
+        # A rebuild after an earlier rewrite is still running: it would make this one wait, then go on
+        # the slow way (26 s instead of 7 for a lookup on 200,000 rows). Its work is lost anyway, since
+        # this rewrite changes every row: cancel it; this transaction's commit starts it again.
+        await conn.execute(text("SELECT pg_cancel_backend(:p)"), {"p": pid})
     previous = (await conn.execute(text("SELECT current_setting('lock_timeout')"))).scalar_one()
     savepoint = await conn.begin_nested()
     try:
