@@ -183,6 +183,7 @@ def create_app(settings: Settings | None = None, *, engine: AsyncEngine | None =
             secret=await instance_secret(active),
             indexes=IndexAdvisor(active, field_types, settings.large_table_rows),
         )
+        app.state.ctx.indexes.repair_invalid()
         # events: the outbox listener, live hub and webhook worker of this process
         app.state.ctx.events = EventsRuntime(active, lambda: app.state.ctx.settings)
         app.state.ctx.events.start()

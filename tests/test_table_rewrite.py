@@ -1,6 +1,8 @@
 """A statement rewriting every row sets the table's search index aside and the advisor builds it again."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -92,43 +94,66 @@ async def test_a_rolled_back_rewrite_keeps_the_index_and_a_busy_table_keeps_it_t
     assert await _search_index_oid(engine, table["id"]) == oid
 
 
-async def test_a_rebuild_still_running_is_cancelled_by_the_next_rewrite(settings, engine):
-    async with signed_up_on_small_threshold(settings, engine) as (small, api):
-        table = await _searched_table(small, api)
-    name = f"ncdb_r{table['id']}_search"
+@asynccontextmanager
+async def _build_in_progress(engine: Any, table_id: int) -> AsyncIterator[asyncio.Task[Any]]:
+    """A CREATE INDEX CONCURRENTLY of the table's search index, held in its last phase (in progress)."""
+    name = f"ncdb_r{table_id}_search"
     async with engine.connect() as conn:
-        await conn.exec_driver_sql(f"DROP INDEX {name}")
+        await conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         await conn.commit()
-
-    async with engine.connect() as old_snapshot, engine.connect() as builder, engine.connect() as writer:
-        # A transaction holding a snapshot keeps a concurrent build waiting in its last phase: in progress.
+    async with engine.connect() as old_snapshot, engine.connect() as builder, engine.connect() as watcher:
+        # A transaction holding a snapshot keeps a concurrent build waiting in its last phase.
         await old_snapshot.execute(text("BEGIN ISOLATION LEVEL REPEATABLE READ"))
         await old_snapshot.execute(text("SELECT count(*) FROM users"))
         builder = await builder.execution_options(isolation_level="AUTOCOMMIT")
         build = asyncio.create_task(
             builder.exec_driver_sql(
-                f"CREATE INDEX CONCURRENTLY {name} ON rows_{table['id']} USING gin ((data::text) gin_trgm_ops)"
+                f"CREATE INDEX CONCURRENTLY {name} ON rows_{table_id} USING gin ((data::text) gin_trgm_ops)"
             )
         )
         for _ in range(200):
-            progress = await writer.execute(
+            progress = await watcher.execute(
                 text(
                     "SELECT count(*) FROM pg_stat_progress_create_index p JOIN pg_class c ON c.oid = p.index_relid "
                     "WHERE c.relname = :n"
                 ),
                 {"n": name},
             )
-            await writer.rollback()
+            await watcher.rollback()
             if progress.scalar_one():
                 break
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the build never showed up as in progress")
+        yield build
+        await old_snapshot.rollback()
 
+
+async def test_a_rebuild_still_running_is_cancelled_by_the_next_rewrite(settings, engine):
+    async with signed_up_on_small_threshold(settings, engine) as (small, api):
+        table = await _searched_table(small, api)
+    async with _build_in_progress(engine, table["id"]) as build, engine.connect() as writer:
         async with writer.begin():
             assert await set_search_index_aside(writer, table["id"]) is True
             assert take_set_aside(writer) == {table["id"]}
         with pytest.raises(DBAPIError, match="canceling statement"):
             await build
-        await old_snapshot.rollback()
     assert await _search_index_oid(engine, table["id"]) is None
+
+
+async def test_an_index_left_half_built_is_built_again_at_start(settings, engine):
+    async with signed_up_on_small_threshold(settings, engine) as (small, api):
+        table = await _searched_table(small, api)
+    async with _build_in_progress(engine, table["id"]) as build, engine.connect() as killer:
+        # As when the server is killed during a build: the index stays, invalid, updated by every write.
+        await killer.execute(
+            text("SELECT pg_cancel_backend(pid) FROM pg_stat_progress_create_index WHERE relid = CAST(:t AS regclass)"),
+            {"t": f"rows_{table['id']}"},
+        )
+        with pytest.raises(DBAPIError, match="canceling statement"):
+            await build
+    assert await _search_index_oid(engine, table["id"]) is None  # present but not valid
+
+    async with signed_up_on_small_threshold(settings, engine) as (small, api):
+        await small.state.ctx.indexes.wait()
+    assert await _search_index_oid(engine, table["id"]) is not None

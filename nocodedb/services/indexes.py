@@ -188,6 +188,32 @@ class IndexAdvisor:
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def repair_invalid(self) -> None:
+        """At start: build again, in the background, the indexes a stopped process left half-built.
+
+        A build cut off (the server killed during CREATE INDEX CONCURRENTLY) leaves an invalid index that
+        no query uses but every write still updates. Those another process is building right now are
+        left alone."""
+        task = asyncio.get_running_loop().create_task(self._repair_invalid())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _repair_invalid(self) -> None:
+        try:
+            async with self._one_at_a_time, self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                found = await conn.exec_driver_sql(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "WHERE NOT i.indisvalid AND c.relname ~ '^ncdb_r[0-9]+_' AND NOT EXISTS ("
+                    " SELECT 1 FROM pg_stat_progress_create_index p JOIN pg_database d ON d.oid = p.datid"
+                    " WHERE d.datname = current_database() AND p.index_relid = c.oid)"
+                )
+                for (name,) in found.all():
+                    await conn.exec_driver_sql(f'REINDEX INDEX CONCURRENTLY "{name}"')
+                    log.info("index %s rebuilt (it was left half-built)", name)
+        except Exception:
+            log.exception("could not rebuild the indexes left half-built")
+
     def forget_fields(self, field_ids: list[int]) -> None:
         """After a field is deleted or changes type: drop the indexes built for it (in the background,
         CONCURRENTLY). Every write re-indexed them for nothing, and after a type change the old expression
