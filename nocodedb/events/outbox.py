@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, cast, func, insert, select
+from sqlalchemy import BigInteger, Integer, Text, bindparam, cast, column, func, insert, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nocodedb.db.schema import outbox
@@ -30,31 +31,57 @@ class Event:
     payload: dict[str, Any] = field(default_factory=dict)  # ids only, never values
 
 
-async def write_events(conn: AsyncConnection, actor: Actor | None, events: list[Event]) -> list[int]:
-    """Insert the events; return their outbox ids in order."""
-    if not events:
-        return []
-    token_id = actor.token.token_id if actor is not None and actor.token is not None else None
-    values = [
-        {
-            "txid": func.txid_current(),
-            "database_id": e.database_id,
-            "table_id": e.table_id,
-            "event_type": e.event_type,
-            "payload": e.payload,
-            "actor_user_id": actor.user_id if actor is not None else None,
-            "actor_token_id": token_id,
-            "client_id": current_client_id.get(),
-        }
-        for e in events
-    ]
-    # One round trip: insert, and notify the transaction's first outbox id (the CTE's own rows are not
-    # visible to the outer SELECT's scan of outbox, hence LEAST of both).
-    inserted = insert(outbox).values(values).returning(outbox.c.id).cte("inserted")
+def _insert_events() -> Any:
+    """INSERT of a JSON list of events, one statement whatever their number: SQLAlchemy caches its
+    compiled form (a multi-row VALUES was compiled again on every write, ~2 ms of each request)."""
+    listed = (
+        func.jsonb_to_recordset(bindparam("events", type_=JSONB))
+        .table_valued(
+            column("n", Integer),
+            column("database_id", BigInteger),
+            column("table_id", BigInteger),
+            column("event_type", Text),
+            column("payload", JSONB),
+        )
+        .render_derived(name="e", with_types=True)
+    )
+    rows = select(
+        func.txid_current(),
+        listed.c.database_id,
+        listed.c.table_id,
+        listed.c.event_type,
+        listed.c.payload,
+        bindparam("actor_user_id", type_=BigInteger),
+        bindparam("actor_token_id", type_=BigInteger),
+        bindparam("client_id", type_=Text),
+    ).order_by(listed.c.n)  # ids in the order of the list
+    columns = ["txid", "database_id", "table_id", "event_type", "payload", "actor_user_id", "actor_token_id"]
+    inserted = insert(outbox).from_select([*columns, "client_id"], rows).returning(outbox.c.id).cte("inserted")
+    # Notify the transaction's first outbox id (the CTE's own rows are not visible to the outer SELECT's
+    # scan of outbox, hence LEAST of both).
     earlier = select(func.min(outbox.c.id)).where(outbox.c.txid == func.txid_current()).scalar_subquery()
     first = func.least(select(func.min(inserted.c.id)).scalar_subquery(), earlier)
+    return select(inserted.c.id, func.pg_notify(CHANNEL, cast(first, Text))).order_by(inserted.c.id)
+
+
+INSERT_EVENTS = _insert_events()
+
+
+async def write_events(conn: AsyncConnection, actor: Actor | None, events: list[Event]) -> list[int]:
+    """Insert the events and notify, in one round trip; return their outbox ids in order."""
+    if not events:
+        return []
+    listed = [
+        {"n": n, "database_id": e.database_id, "table_id": e.table_id, "event_type": e.event_type, "payload": e.payload}
+        for n, e in enumerate(events)
+    ]
     found = await conn.execute(
-        select(inserted.c.id, func.pg_notify(CHANNEL, cast(first, Text))).order_by(inserted.c.id)
+        INSERT_EVENTS,
+        {
+            "events": listed,
+            "actor_user_id": actor.user_id if actor is not None else None,
+            "actor_token_id": actor.token.token_id if actor is not None and actor.token is not None else None,
+            "client_id": current_client_id.get(),
+        },
     )
-    ids = [int(r.id) for r in found]
-    return ids
+    return [int(r.id) for r in found]

@@ -10,7 +10,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import BigInteger, Text, bindparam, column, func, insert, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nocodedb.db.schema import webhook_deliveries, webhooks
@@ -73,7 +74,33 @@ async def enqueue(
                 "body": body,
             }
         )
-    # Insert and wake the workers (at commit) in one round trip.
-    queued = insert(webhook_deliveries).values(values).returning(webhook_deliveries.c.id).cte("queued")
-    await conn.execute(select(func.count(), func.pg_notify(WEBHOOK_CHANNEL, "")).select_from(queued))
+    await conn.execute(QUEUE_DELIVERIES, {"deliveries": values})
     return len(values)
+
+
+def _queue_deliveries() -> Any:
+    """Insert a JSON list of deliveries and wake the workers (at commit), in one round trip. One statement
+    whatever the number of webhooks, so SQLAlchemy caches its compiled form (a multi-row VALUES was
+    compiled again on every write)."""
+    listed = (
+        func.jsonb_to_recordset(bindparam("deliveries", type_=JSONB))
+        .table_valued(
+            column("webhook_id", BigInteger),
+            column("outbox_id", BigInteger),
+            column("event_id", Text),
+            column("event_type", Text),
+            column("body", JSONB),
+        )
+        .render_derived(name="d", with_types=True)
+    )
+    columns = ["webhook_id", "outbox_id", "event_id", "event_type", "body"]
+    queued = (
+        insert(webhook_deliveries)
+        .from_select(columns, select(*(listed.c[c] for c in columns)))
+        .returning(webhook_deliveries.c.id)
+        .cte("queued")
+    )
+    return select(func.count(), func.pg_notify(WEBHOOK_CHANNEL, "")).select_from(queued)
+
+
+QUEUE_DELIVERIES = _queue_deliveries()

@@ -188,3 +188,33 @@ async def test_one_notify_per_transaction_naming_its_first_event(api, engine):
     found = await events_after(engine, start)
     assert {e.table_id for e in found} == {people["id"], groups["id"]}
     assert received == [str(found[0].id)]
+
+
+async def test_many_events_in_one_insert_keep_their_order_and_one_cached_statement(engine):
+    """write_events: ids follow the list's order; the statement is the same whatever the number of events,
+    so SQLAlchemy compiles it once (a multi-row VALUES was compiled on every write)."""
+    from sqlalchemy import event, text
+
+    from nocodedb.events.outbox import Event, write_events
+
+    hits: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if "INSERT INTO outbox" in statement:
+            hits.append(str(context.cache_hit))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        for count in (3, 1, 5):
+            async with engine.begin() as conn:
+                made = [Event("rows.updated", None, None, {"n": n, "row_ids": [n]}) for n in range(count)]
+                ids = await write_events(conn, None, made)
+                assert ids == sorted(ids) and len(ids) == count
+                stored = await conn.execute(
+                    text("SELECT payload FROM outbox WHERE id = ANY(:ids) ORDER BY id"), {"ids": ids}
+                )
+                assert [p["n"] for (p,) in stored] == list(range(count))
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)
+    assert len(hits) == 3 and all("NO_CACHE_KEY" not in h for h in hits)
+    assert "CACHE_HIT" in hits[-1]
