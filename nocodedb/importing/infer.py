@@ -99,7 +99,8 @@ def to_plain_decimal(value: str, style: str) -> str:
     cleaned = value.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
     cleaned = cleaned.replace(".", "").replace(",", ".") if style == "fr" else cleaned.replace(",", "")
     try:
-        return str(Decimal(cleaned))
+        # Fixed-point: str() writes 0.0000001 as "1E-7", which counted as no decimal places.
+        return format(Decimal(cleaned), "f")
     except InvalidOperation:
         return ""
 

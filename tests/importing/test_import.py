@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from nocodedb.importing.infer import layout
+from nocodedb.importing.infer import layout, to_plain_decimal
 from nocodedb.importing.reader import open_source
 from tests.factories import Api
 
@@ -51,6 +51,15 @@ def test_english_numbers_bom_and_postcodes() -> None:
     found = layout(open_source(data.encode()).rows())
     assert [c.type for c in found.columns] == ["text", "number", "text", "url"]
     assert found.columns[1].options["number_style"] == "en"
+
+
+def test_small_decimals_keep_their_places() -> None:
+    """0.0000001 once read as "1E-7": no decimal places, so the import rounded it to 0."""
+    data = "name;rate\nA;0,0000001\nB;0,5\n"
+    found = layout(open_source(data.encode()).rows())
+    assert found.columns[1].type == "number"
+    assert found.columns[1].options["number_decimal_places"] == 7
+    assert to_plain_decimal("0,0000012", "fr") == "0.0000012"
 
 
 async def _job(api: Api, job: dict[str, Any]) -> dict[str, Any]:
