@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam
+from sqlalchemy import BindParameter, ColumnClause, bindparam, func
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 
 class FieldDataJSONB(JSONB):
@@ -27,3 +28,10 @@ class FieldDataJSONB(JSONB):
             return operator, key, result_type
 
     comparator_factory = Comparator
+
+
+def json_records(param: str, alias: str, *columns: ColumnClause[Any], value: Any = None) -> TableValuedAlias:
+    """The rows of a JSON list bound as `param`, typed as `columns` (jsonb_to_recordset). One statement
+    whatever the list's length, so SQLAlchemy compiles it once, where a multi-row VALUES has no cache key."""
+    bound = bindparam(param, value, type_=JSONB) if value is not None else bindparam(param, type_=JSONB)
+    return func.jsonb_to_recordset(bound).table_valued(*columns).render_derived(name=alias, with_types=True)

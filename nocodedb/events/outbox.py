@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nocodedb.db.schema import outbox
+from nocodedb.db.types import json_records
 from nocodedb.events.client import current_client_id
 from nocodedb.services.actor import Actor
 
@@ -34,16 +35,14 @@ class Event:
 def _insert_events() -> Any:
     """INSERT of a JSON list of events, one statement whatever their number: SQLAlchemy caches its
     compiled form (a multi-row VALUES was compiled again on every write, ~2 ms of each request)."""
-    listed = (
-        func.jsonb_to_recordset(bindparam("events", type_=JSONB))
-        .table_valued(
-            column("n", Integer),
-            column("database_id", BigInteger),
-            column("table_id", BigInteger),
-            column("event_type", Text),
-            column("payload", JSONB),
-        )
-        .render_derived(name="e", with_types=True)
+    listed = json_records(
+        "events",
+        "e",
+        column("n", Integer),
+        column("database_id", BigInteger),
+        column("table_id", BigInteger),
+        column("event_type", Text),
+        column("payload", JSONB),
     )
     rows = select(
         func.txid_current(),

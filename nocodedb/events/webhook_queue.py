@@ -10,11 +10,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy import BigInteger, Text, bindparam, column, func, insert, select
+from sqlalchemy import BigInteger, Text, column, func, insert, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from nocodedb.db.schema import webhook_deliveries, webhooks
+from nocodedb.db.types import json_records
 from nocodedb.events.outbox import WEBHOOK_CHANNEL
 
 BodyMaker = Callable[[bool], Awaitable[dict[str, Any]]]
@@ -82,16 +83,14 @@ def _queue_deliveries() -> Any:
     """Insert a JSON list of deliveries and wake the workers (at commit), in one round trip. One statement
     whatever the number of webhooks, so SQLAlchemy caches its compiled form (a multi-row VALUES was
     compiled again on every write)."""
-    listed = (
-        func.jsonb_to_recordset(bindparam("deliveries", type_=JSONB))
-        .table_valued(
-            column("webhook_id", BigInteger),
-            column("outbox_id", BigInteger),
-            column("event_id", Text),
-            column("event_type", Text),
-            column("body", JSONB),
-        )
-        .render_derived(name="d", with_types=True)
+    listed = json_records(
+        "deliveries",
+        "d",
+        column("webhook_id", BigInteger),
+        column("outbox_id", BigInteger),
+        column("event_id", Text),
+        column("event_type", Text),
+        column("body", JSONB),
     )
     columns = ["webhook_id", "outbox_id", "event_id", "event_type", "body"]
     queued = (

@@ -16,13 +16,14 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, column, delete, exists, func, literal, select, text
+from sqlalchemy import BigInteger, column, delete, exists, func, literal, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from fields import Field, FieldType, Registry
 from nocodedb import errors
 from nocodedb.db.schema import row_history, rows, users
+from nocodedb.db.types import json_records
 from nocodedb.queries.rows import FieldSet
 from nocodedb.services.actor import Actor, TableScope, table_scope
 from nocodedb.services.metadata import load_fields
@@ -63,11 +64,7 @@ async def _insert(
     who = _author(actor)
     source = (
         select(*_entry_columns())
-        .select_from(
-            func.jsonb_to_recordset(bindparam("entries", entries, JSONB))
-            .table_valued(*_entry_columns())
-            .render_derived(with_types=True)
-        )
+        .select_from(json_records("entries", "entries", *_entry_columns(), value=entries))
         .subquery("e")
     )
     await conn.execute(
