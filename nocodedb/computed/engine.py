@@ -101,9 +101,12 @@ class Recomputer:
         dirty: dict[int, Iterable[int]] | None = None,
         changed: dict[int, Iterable[int]] | None = None,
         everywhere: Iterable[int] = (),
+        appended: dict[int, dict[int, list[int]]] | None = None,
     ) -> None:
         """Recompute `dirty` fields on their rows, the dependents of `changed` ones, and the fields of
-        `everywhere` on every row of their tables (one statement each), then what depends on those."""
+        `everywhere` on every row of their tables (one statement each), then what depends on those.
+        `appended`: reverse link cells that only gain rows just created (services/links.write_links),
+        per field and row: their new elements are appended instead of the cells being rebuilt."""
         pending: dict[int, set[int]] = defaultdict(set)
         # Link cells to recompute only because a linked row's primary value changed: which rows they link
         # to is the same, so lookups, rollups and counts through them need no recompute for that.
@@ -112,17 +115,27 @@ class Recomputer:
         written = {field_id: set(ids) for field_id, ids in (dirty or {}).items()}
         for field_id, ids in written.items():
             pending[field_id].update(ids)
+        appends = {field_id: dict(per_row) for field_id, per_row in (appended or {}).items() if per_row}
+        for field_id, per_row in appends.items():
+            # Not pending (they are appended to), but written: which rows they link to changed, so what
+            # reads them (lookups, counts) is recomputed, not treated as a mere relabel.
+            written.setdefault(field_id, set()).update(per_row)
         for field_id, ids in (changed or {}).items():
             await self._mark_dependents(field_id, set(ids), pending, relabelled)
         for field_id in self.graph.order:
             ids = pending.pop(field_id, None)
-            if not ids and field_id not in whole:
+            additions = appends.pop(field_id, None)
+            if not ids and field_id not in whole and not additions:
                 continue
             f = self.graph.fields_by_id[field_id]
             if field_id in whole:
                 changed_ids = await self.recompute_whole_table(f)
             else:
-                changed_ids = await self.recompute_field(f, sorted(ids or ()))
+                changed_ids = await self.recompute_field(f, sorted(ids)) if ids else set()
+                # A cell recomputed for another reason already holds the new rows (it read the links).
+                rest = {row: news for row, news in (additions or {}).items() if row not in (ids or ())}
+                if rest:
+                    changed_ids |= await self.append_links(f, rest)
             note_recomputed(self.conn, f, changed_ids)  # events: rows changed here become rows.updated events
             if not changed_ids:
                 continue
@@ -166,6 +179,18 @@ class Recomputer:
         for chunk in _chunks(ids):
             changed.update(await self._write(f, self.values_of(f, chunk, builder)))
         return changed
+
+    async def append_links(self, f: Field, additions: dict[int, list[int]]) -> set[int]:
+        """Append the elements of rows just created to reverse link cells `additions` (row -> new rows)."""
+        values = grouped.appended_values(f, additions, self.graph.fields_by_id, self.field_types)
+        cell = func.coalesce(rows.c.data[f.key], empty_array()).op("||")(values.c.value)
+        statement = (
+            update(rows)
+            .where(rows.c.table_id == f.table_id, rows.c.id == values.c.id)
+            .values(data=rows.c.data.op("||")(func.jsonb_build_object(literal(f.key), cell)))
+            .returning(rows.c.id)
+        )
+        return set((await self.conn.execute(statement)).scalars())
 
     async def recompute_whole_table(self, f: Field) -> set[int]:
         """Recompute one computed field on every row of its table in one statement; return changed ids.

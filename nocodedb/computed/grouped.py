@@ -99,3 +99,38 @@ def grouped_values(
     if batch is not None:
         query = query.where(outer.c.id == func.any(batch))
     return query.subquery("v")
+
+
+def appended_values(
+    f: Field, additions: dict[int, list[int]], fields_by_id: FieldsById, field_types: Registry[FieldType]
+) -> Subquery:
+    """SELECT (id, value): for reverse link cell `f`, the elements of newly linked rows, per row of its table.
+
+    `additions` maps a row of f's table to the rows that were just created with a link to it. A reverse cell
+    lists its rows by id, and rows created under the database lock have ids above every row it holds
+    (nocodedb/computed/engine.py), so these elements go at the end of the cell as they are: the cell is
+    not rebuilt (which read every linked row again: 4,500 rows for a batch of 200 participations)."""
+    through = _through(f, fields_by_id)
+    assert through is not None and f.type == "link_row", "appended_values is for link cells"
+    _, target = through
+    pairs = [(mine, theirs) for mine, news in additions.items() for theirs in news]
+    added = select(
+        func.unnest(bindparam("mine", [p[0] for p in pairs], ARRAY(BigInteger))).label("mine"),
+        func.unnest(bindparam("theirs", [p[1] for p in pairs], ARRAY(BigInteger))).label("theirs"),
+    ).subquery("added")
+    linked = rows.alias("t")
+    src = source_for(linked)
+    element = func.jsonb_build_object(
+        literal("id"), linked.c.id, literal("value"), _display_text(field_types, target, src)
+    )
+    return (
+        select(added.c.mine.label("id"), func.jsonb_agg(aggregate_order_by(element, linked.c.id)).label("value"))
+        .select_from(
+            added.join(
+                linked,
+                (linked.c.table_id == int(f.options["link_row_table_id"])) & (linked.c.id == added.c.theirs),
+            )
+        )
+        .group_by(added.c.mine)
+        .subquery("v")
+    )

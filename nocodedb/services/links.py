@@ -63,8 +63,13 @@ async def write_links(
     field_types: Registry[FieldType],
     writes: dict[int, dict[int, list[int | str]]],
     api_keys: dict[int, str],
+    appended: dict[int, dict[int, list[int]]] | None = None,
 ) -> dict[int, set[int]]:
-    """Replace the links of each (field, row); return the link display fields to recompute, with rows."""
+    """Replace the links of each (field, row); return the link display fields to recompute, with rows.
+
+    `appended`, given when the rows were just created (under the database lock, so their ids are the
+    highest of their table): the other side's reverse cells are noted there (field -> row -> new rows) for
+    the engine to append to, instead of being returned to rebuild (Recomputer.run)."""
     dirty: dict[int, set[int]] = defaultdict(set)
     for field_id, per_row in writes.items():
         f = graph.fields_by_id[field_id]
@@ -102,9 +107,28 @@ async def write_links(
             await conn.execute(insert(links), new_links)
         dirty[field_id].update(row_ids)
         other_side = f.options.get("link_row_related_field_id")
-        if other_side is not None and other_side in graph.fields_by_id and touched_other_side:
-            dirty[int(other_side)].update(touched_other_side)
+        if other_side is None or other_side not in graph.fields_by_id or not touched_other_side:
+            continue
+        other = graph.fields_by_id[int(other_side)]
+        if appended is not None and _appendable(graph, f, other):
+            per_row = appended.setdefault(other.id, {})
+            for link in new_links:  # in row order: the new elements come out sorted by row id
+                per_row.setdefault(link["target_row_id"] if not reverse else link["row_id"], []).append(
+                    link["row_id"] if not reverse else link["target_row_id"]
+                )
+        else:
+            dirty[other.id].update(touched_other_side)
     return dirty
+
+
+def _appendable(graph: DatabaseGraph, f: Field, other: Field) -> bool:
+    """Can the other side's cells take new rows at their end? Only a reverse cell (listed by row id) of
+    another table (a link to its own table could make a new row both sides) whose shown field exists."""
+    return (
+        relation_of(other)[1]
+        and other.table_id != f.table_id
+        and primary_of(f.table_id, graph.fields_by_id) is not None
+    )
 
 
 async def unlink_rows(

@@ -23,6 +23,7 @@ from nocodedb import errors, events  # events: change events, outbox + webhooks 
 from nocodedb.computed.engine import DatabaseGraph, Recomputer, load_graph, lock_database
 from nocodedb.db.schema import field_dependencies, rows
 from nocodedb.db.schema import tables as tables_table
+from nocodedb.db.types import json_records
 from nocodedb.queries.rows import FieldSet, api_columns, fetch_rows, returning_is_enough
 from nocodedb.services import undo  # undo: actions recorded for the page's Ctrl+Z
 from nocodedb.services.actor import Actor, TableScope, minimum_role_for, table_scope
@@ -277,6 +278,7 @@ async def _write_links_and_recompute(
     user_field_names: bool,
     dirty_fields: list[Field] | None = None,
     changed: dict[int, list[int]] | None = None,
+    new_rows: bool = False,
 ) -> None:
     if graph is None:
         return
@@ -285,13 +287,15 @@ async def _write_links_and_recompute(
         for field_id, per_index in link_values.items()
     }
     api_keys = {f.id: fieldset.api_key(f, user_field_names) for f in fieldset.fields}
+    # New rows (created under the database lock): the other side's reverse cells take them at their end.
+    appended: dict[int, dict[int, list[int]]] | None = {} if new_rows else None
     try:
-        dirty = await write_links(conn, graph, field_types, writes, api_keys)
+        dirty = await write_links(conn, graph, field_types, writes, api_keys, appended)
     except errors.RequestBodyInvalid as exc:
         raise errors.RequestBodyInvalid({"items": {"0": exc.detail}} if len(row_ids) == 1 else exc.detail) from None
     for f in dirty_fields or []:
         dirty.setdefault(f.id, set()).update(row_ids)
-    await Recomputer(conn, graph, field_types, filter_types).run(dirty=dirty, changed=changed or {})
+    await Recomputer(conn, graph, field_types, filter_types).run(dirty=dirty, changed=changed or {}, appended=appended)
 
 
 async def create_rows(
@@ -323,6 +327,7 @@ async def create_rows(
             link_values,
             user_field_names=user_field_names,
             dirty_fields=computed,
+            new_rows=True,
         )
     # Recomputed values are only in the table after the recompute: read those rows again.
     complete = graph is None and returning_is_enough(fieldset, field_types)
@@ -383,9 +388,7 @@ async def update_rows(
         patch_source = (
             select(column("id", BigInteger), column("patch", JSONB))
             .select_from(
-                func.jsonb_to_recordset(bindparam("patches", patches, JSONB))
-                .table_valued(column("id", BigInteger), column("patch", JSONB))
-                .render_derived(with_types=True)
+                json_records("patches", "patches", column("id", BigInteger), column("patch", JSONB), value=patches)
             )
             .subquery("p")
         )

@@ -156,3 +156,43 @@ async def test_a_cycle_is_refused_with_the_fields_named(api: Api):
         expect=400,
     )
     assert "loop" in str(refused["detail"])
+
+
+async def test_new_rows_join_the_end_of_reverse_cells_and_counts_follow(api: Api):
+    """Rows created with links are appended to the other side's cells (not rebuilt): in id order, after
+    the rows already there, and what reads those cells (a count, a lookup) follows."""
+    groups, actions, link = await groups_and_actions(api)
+    reverse = link["link_row_related_field_id"]
+    g, a = groups["id"], actions["id"]
+    for name, kind, extra in [
+        ("Nombre", "count", {"through_field_id": reverse}),
+        ("Noms", "lookup", {"through_field_id": reverse, "target_field_id": actions["by_name"]["Name"]["id"]}),
+    ]:
+        await api.post(f"/api/database/fields/table/{g}/", {"name": name, "type": kind, **extra})
+    made = await api.post(
+        f"/api/database/rows/table/{g}/batch/?user_field_names=true",
+        {"items": [{"Name": "Lyon"}, {"Name": "Brest"}, {"Name": "Nice"}]},
+    )
+    lyon, brest, _ = (r["id"] for r in made["items"])
+    first = await api.post(
+        f"/api/database/rows/table/{a}/batch/?user_field_names=true",
+        {"items": [{"Name": "Marche", "Groupe": [lyon, brest]}, {"Name": "Vélo", "Groupe": [lyon]}]},
+    )
+    second = await api.post(
+        f"/api/database/rows/table/{a}/batch/?user_field_names=true",
+        {"items": [{"Name": "Atelier", "Groupe": [brest, lyon]}, {"Name": "Fresque", "Groupe": [lyon]}]},
+    )
+    marche, velo = (r["id"] for r in first["items"])
+    atelier, fresque = (r["id"] for r in second["items"])
+    listed = await api.get(f"/api/database/rows/table/{g}/?user_field_names=true")
+    by_name = {r["Name"]: r for r in listed["results"]}
+    assert by_name["Lyon"]["Actions"] == [
+        {"id": marche, "value": "Marche"},
+        {"id": velo, "value": "Vélo"},
+        {"id": atelier, "value": "Atelier"},
+        {"id": fresque, "value": "Fresque"},
+    ]
+    assert by_name["Brest"]["Actions"] == [{"id": marche, "value": "Marche"}, {"id": atelier, "value": "Atelier"}]
+    assert by_name["Nice"]["Actions"] == []
+    assert [by_name[n]["Nombre"] for n in ("Lyon", "Brest", "Nice")] == ["4", "2", "0"]
+    assert [v["value"] for v in by_name["Brest"]["Noms"]] == ["Marche", "Atelier"]
