@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,11 +117,15 @@ def filter_index(table_id: int, f: Field, field_type: FieldType, filter_type: st
     return None
 
 
+def search_index_name(table_id: int) -> str:
+    return f"ncdb_r{int(table_id)}_search"
+
+
 def search_index(table_id: int) -> IndexPlan:
     """The pre-filter of views/search.py: a trigram index on the row's folded JSON text. Built only for
     large tables that are searched, since it costs every write on the table."""
     expr = _sql(folded(cast(_bare_source().data, Text)))
-    name = f"ncdb_r{table_id}_search"
+    name = search_index_name(table_id)
     return IndexPlan(
         name, f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rows_{table_id} USING gin (({expr}) gin_trgm_ops)"
     )
@@ -154,9 +158,13 @@ class IndexAdvisor:
             if plan is None or plan.name in self._started:
                 continue
             self._started.add(plan.name)
-            task = asyncio.get_running_loop().create_task(self._build(plan))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._build(plan))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` in the background; wait() waits for it."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _build(self, plan: IndexPlan) -> None:
         try:
@@ -184,9 +192,7 @@ class IndexAdvisor:
         for table_id in sorted(table_ids):
             plan = search_index(table_id)
             self._started.add(plan.name)
-            task = asyncio.get_running_loop().create_task(self._build(plan))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(self._build(plan))
 
     def repair_invalid(self) -> None:
         """At start: build again, in the background, the indexes a stopped process left half-built.
@@ -194,9 +200,7 @@ class IndexAdvisor:
         A build cut off (the server killed during CREATE INDEX CONCURRENTLY) leaves an invalid index that
         no query uses but every write still updates. Those another process is building right now are
         left alone."""
-        task = asyncio.get_running_loop().create_task(self._repair_invalid())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._repair_invalid())
 
     async def _repair_invalid(self) -> None:
         try:
@@ -220,9 +224,7 @@ class IndexAdvisor:
         would keep the name a new index needs. A later sort or filter on the field builds what it needs."""
         if not field_ids:
             return
-        task = asyncio.get_running_loop().create_task(self._drop_for_fields([int(i) for i in field_ids]))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(self._drop_for_fields([int(i) for i in field_ids]))
 
     async def _drop_for_fields(self, field_ids: list[int]) -> None:
         try:

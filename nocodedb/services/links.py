@@ -111,11 +111,10 @@ async def write_links(
             continue
         other = graph.fields_by_id[int(other_side)]
         if appended is not None and _appendable(graph, f, other):
+            # `other` is a reverse cell, so `f` writes forward links: (row_id = new row, target = its row).
             per_row = appended.setdefault(other.id, {})
             for link in new_links:  # in row order: the new elements come out sorted by row id
-                per_row.setdefault(link["target_row_id"] if not reverse else link["row_id"], []).append(
-                    link["row_id"] if not reverse else link["target_row_id"]
-                )
+                per_row.setdefault(link["target_row_id"], []).append(link["row_id"])
         else:
             dirty[other.id].update(touched_other_side)
     return dirty

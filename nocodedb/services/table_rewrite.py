@@ -15,7 +15,9 @@ from sqlalchemy import literal, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from nocodedb.db import tx_notes
 from nocodedb.db.schema import rows
+from nocodedb.services.indexes import search_index_name
 
 _KEY = "ncdb_search_index_dropped"
 # Dropping takes the table's ACCESS EXCLUSIVE lock: when a reader or an index build holds the table
@@ -23,13 +25,9 @@ _KEY = "ncdb_search_index_dropped"
 LOCK_WAIT = "2s"
 
 
-def _current(conn: AsyncConnection) -> object | None:
-    return conn.sync_connection.get_transaction() if conn.sync_connection is not None else None
-
-
 async def set_search_index_aside(conn: AsyncConnection, table_id: int) -> bool:
     """Drop table `table_id`'s search index for the rest of this transaction; note it for a rebuild."""
-    name = f"ncdb_r{int(table_id)}_search"
+    name = search_index_name(table_id)
     found = await conn.execute(
         text(
             "SELECT array(SELECT p.pid FROM pg_stat_progress_create_index p JOIN pg_database d ON d.oid = p.datid "
@@ -57,21 +55,14 @@ async def set_search_index_aside(conn: AsyncConnection, table_id: int) -> bool:
         return False
     finally:
         await conn.execute(text("SELECT set_config('lock_timeout', :t, true)"), {"t": previous})
-    held = conn.info.get(_KEY)
-    if held is None or held[0] is not _current(conn):
-        held = (_current(conn), set())
-        conn.info[_KEY] = held
-    held[1].add(int(table_id))
+    tx_notes.note(conn, _KEY, set).add(int(table_id))
     return True
 
 
 def take_set_aside(conn: AsyncConnection) -> set[int]:
     """Ids of the tables whose search index this transaction dropped (then forgets them)."""
-    held = conn.info.pop(_KEY, None)
-    if held is None or held[0] is not _current(conn):
-        return set()
-    tables: set[int] = held[1]
-    return tables
+    tables: set[int] | None = tx_notes.take(conn, _KEY)
+    return tables or set()
 
 
 async def remove_key(conn: AsyncConnection, table_id: int, key: str) -> None:
